@@ -1,0 +1,232 @@
+"""HTML and plain-text renderings shared by explanations, comparisons, transcripts and widgets.
+
+Every card is self-contained HTML with inline styles, so it reads the same in JupyterLab, in
+nbviewer and on GitHub. The reply class shows by colour *and* by a symbol and words, so it reads
+without colour too.
+"""
+
+from __future__ import annotations
+
+from html import escape
+from typing import TYPE_CHECKING, Iterable
+
+from .i18n import t
+
+if TYPE_CHECKING:  # imports for type hints only: cards must not import the modules that use it
+    from .catalogue import ReplyCode
+    from .compare import Comparison
+    from .explain import Explanation
+    from .reply import Transcript
+
+#: Per reply class: (symbol, text colour, background). Symbols carry the meaning without colour.
+CLASS_STYLE = {
+    2: ("✔", "#116329", "#dafbe1"),
+    3: ("➜", "#0a3069", "#ddf4ff"),
+    4: ("⟳", "#7d4e00", "#fff8c5"),
+    5: ("✘", "#a40e26", "#ffebe9"),
+}
+
+_BOX = ("font-family:system-ui,-apple-system,'Segoe UI','Noto Sans','Noto Sans Devanagari',"
+        "'Lohit Devanagari',sans-serif;line-height:1.55;max-width:60em;")
+_CELL = "padding:4px 8px;border:1px solid #d0d7de;vertical-align:top;text-align:left;"
+
+
+def symbol(code: int) -> str:
+    return CLASS_STYLE[code // 100][0]
+
+
+def wrap(body: str, lang: str, kind: str) -> str:
+    """Put a card in its outer box, tagged with its language for fonts and screen readers."""
+    return f'<div class="smtplesson smtplesson-{kind}" lang="{lang}" style="{_BOX}">{body}</div>'
+
+
+def badge(code: int, lang: str) -> str:
+    """The code with its class as symbol, words and colour: '✘ 535 · permanent negative completion'."""
+    mark, fg, bg = CLASS_STYLE[code // 100]
+    label = t(f"class.{code // 100}", lang)
+    return (f'<span class="smtplesson-badge smtplesson-class{code // 100}" '
+            f'style="color:{fg};background:{bg};border:1px solid {fg};border-radius:4px;'
+            f'padding:1px 6px;white-space:nowrap;font-weight:600">'
+            f'{mark} {code} · {escape(label)}</span>')
+
+
+def class_line(code: int, lang: str) -> str:
+    """'5yz permanent negative completion: …; x3z unspecified' as plain text."""
+    first, second = code // 100, code // 10 % 10
+    return t("card.class_line", lang, first=first, reply_class=t(f"class.{first}", lang),
+             gist=t(f"gist.{first}", lang), second=second,
+             category=t(f"category.{second}", lang))
+
+
+def _rows(rows: Iterable[tuple[str, str]]) -> str:
+    return "".join(
+        f'<tr><th style="{_CELL}width:12em">{escape(head)}</th>'
+        f'<td style="{_CELL}">{escape(text)}</td></tr>'
+        for head, text in rows if text
+    )
+
+
+def code_rows(entry: "ReplyCode", lang: str) -> list[tuple[str, str]]:
+    """The facets of one code as (heading, text) pairs, in the lesson's order."""
+    rows = [
+        (t("facet.description", lang), entry.meaning),
+        (t("card.class", lang), class_line(entry.code, lang)),
+        (t("facet.when_you_see_it", lang), entry.when_you_see_it),
+        (t("facet.how_to_fix", lang), entry.how_to_fix),
+        (t("card.related", lang), " ".join(map(str, entry.related))),
+        (t("card.note", lang), entry.note),
+        (t("card.source", lang), entry.rfc),
+    ]
+    if entry.lang != lang:
+        rows.append((t("card.language", lang), t("card.untranslated", lang)))
+    return rows
+
+
+def code_card_html(entry: "ReplyCode", lang: str) -> str:
+    head = f'<p style="margin:4px 0">{badge(entry.code, lang)} <b>{escape(entry.name)}</b></p>'
+    table = f'<table style="border-collapse:collapse">{_rows(code_rows(entry, lang))}</table>'
+    return wrap(head + table, lang, "code")
+
+
+def code_card_text(entry: "ReplyCode", lang: str) -> str:
+    lines = [f"{entry.code} {entry.name}"]
+    lines += [f"  {head}: {text}" for head, text in code_rows(entry, lang) if text]
+    return "\n".join(lines)
+
+
+# --- explanations -------------------------------------------------------------------------------
+
+def _explained_rows(item, lang: str) -> list[tuple[str, str]]:
+    rows = [(t("card.reply", lang), str(item.reply))]
+    if item.command:
+        rows.append((t("card.answers", lang), item.command))
+    rows.append((t("facet.description", lang), item.entry.meaning))
+    rows.append((t("card.class", lang), class_line(item.reply.code, lang)))
+    if item.enhanced is not None:
+        rows.append((t("card.enhanced", lang), enhanced_line(item.enhanced, lang)))
+    rows.append((t("facet.when_you_see_it", lang), item.entry.when_you_see_it))
+    rows.append((t("card.next", lang), item.entry.how_to_fix))
+    rows += [(t("card.note", lang), note) for note in item.notes]
+    if item.entry.note:
+        rows.append((t("card.note", lang), item.entry.note))
+    rows.append((t("card.source", lang), item.entry.rfc))
+    return rows
+
+
+def enhanced_line(enhanced, lang: str) -> str:
+    text = t("card.enhanced_line", lang, code=enhanced.code, class_name=enhanced.class_name,
+             subject_name=enhanced.subject_name, meaning=enhanced.meaning, rfc=enhanced.rfc)
+    if enhanced.vendor_meaning:
+        text += " " + t("card.vendor", lang, vendor=enhanced.vendor,
+                        vendor_meaning=enhanced.vendor_meaning)
+    return text
+
+
+def explanation_html(explanation: "Explanation") -> str:
+    lang = explanation.lang
+    if explanation.transcript is not None:
+        body = transcript_table(explanation.transcript, lang, explained=explanation.items)
+        verdict = (f'<p style="margin:6px 0"><b>{escape(t("card.verdict", lang))}:</b> '
+                   f'{escape(explanation.verdict)}</p>')
+        return wrap(verdict + body, lang, "explanation")
+    item = explanation.items[-1]
+    head = (f'<p style="margin:4px 0">{badge(item.reply.code, lang)} '
+            f'<b>{escape(item.entry.name)}</b></p>')
+    table = f'<table style="border-collapse:collapse">{_rows(_explained_rows(item, lang))}</table>'
+    return wrap(head + table, lang, "explanation")
+
+
+def explanation_text(explanation: "Explanation") -> str:
+    lang = explanation.lang
+    if explanation.transcript is not None:
+        lines = [f"{t('card.verdict', lang)}: {explanation.verdict}"]
+        for item in explanation.items:
+            command = item.command or ""
+            lines.append(f"  {command:<28} -> {item.summary(lang)}")
+        return "\n".join(lines)
+    item = explanation.items[-1]
+    lines = [f"{symbol(item.reply.code)} {item.reply.code} {item.entry.name}"]
+    lines += [f"  {head}: {text}" for head, text in _explained_rows(item, lang)[1:] if text]
+    return "\n".join(lines)
+
+
+# --- comparisons --------------------------------------------------------------------------------
+
+def comparison_html(comparison: "Comparison") -> str:
+    lang = comparison.lang
+    a, b = comparison.a, comparison.b
+    header = (f'<tr><th style="{_CELL}"></th>'
+              f'<th style="{_CELL}">{badge(a.code, lang)}<br><b>{escape(a.name)}</b></th>'
+              f'<th style="{_CELL}">{badge(b.code, lang)}<br><b>{escape(b.name)}</b></th></tr>')
+    rows = []
+    for facet in comparison.facets:
+        head = f'<th style="{_CELL}width:11em">{escape(facet.heading)}</th>'
+        if facet.shared:
+            rows.append(f'<tr>{head}<td colspan="2" style="{_CELL}">{escape(facet.a)}</td></tr>')
+        else:
+            rows.append(f'<tr>{head}<td style="{_CELL}width:40%">{escape(facet.a)}</td>'
+                        f'<td style="{_CELL}width:40%">{escape(facet.b)}</td></tr>')
+    table = f'<table style="border-collapse:collapse;width:100%">{header}{"".join(rows)}</table>'
+    return wrap(table, lang, "comparison")
+
+
+def comparison_text(comparison: "Comparison") -> str:
+    a, b = comparison.a, comparison.b
+    lines = [f"{symbol(a.code)} {a.code} {a.name}  vs  {symbol(b.code)} {b.code} {b.name}"]
+    for facet in comparison.facets:
+        lines.append(f"{facet.heading}:")
+        if facet.shared:
+            lines.append(f"  {facet.a}")
+        else:
+            lines.append(f"  {a.code}: {facet.a}")
+            lines.append(f"  {b.code}: {facet.b}")
+    return "\n".join(lines)
+
+
+# --- transcripts --------------------------------------------------------------------------------
+
+def transcript_table(transcript: "Transcript", lang: str, explained=None,
+                     highlight: int | None = None) -> str:
+    """Every line of a dialogue; each reply's last line gets a one-line explanation.
+
+    ``highlight`` marks the reply at that index in ``transcript.exchanges`` (the verdict).
+    """
+    from .catalogue import lookup
+
+    if explained is None:
+        explained = [None] * len(transcript.exchanges)
+    index = 0
+    rows = []
+    for side, text, note in transcript.annotated():
+        style = _CELL + "font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;"
+        explain_cell = ""
+        if side == "S" and text[3:4] != "-":
+            exchange = transcript.exchanges[index]
+            item = explained[index]
+            entry = item.entry if item is not None else lookup(exchange.reply.code, lang)
+            explain_cell = f"{symbol(exchange.reply.code)} {entry.name}"
+            if index == highlight:
+                mark, fg, bg = CLASS_STYLE[exchange.reply.code // 100]
+                style += f"background:{bg};color:{fg};font-weight:700;"
+            index += 1
+        who = t("card.server", lang) if side == "S" else t("card.client", lang)
+        rows.append(
+            f'<tr><td style="{_CELL}">{escape(who)}</td>'
+            f'<td style="{style}">{escape(side)}: {escape(text)}</td>'
+            f'<td style="{_CELL}">{escape(note)}</td>'
+            f'<td style="{_CELL}">{escape(explain_cell)}</td></tr>'
+        )
+    head = (f'<tr><th style="{_CELL}">{escape(t("card.who", lang))}</th>'
+            f'<th style="{_CELL}">{escape(t("card.line", lang))}</th>'
+            f'<th style="{_CELL}">{escape(t("card.decoded", lang))}</th>'
+            f'<th style="{_CELL}">{escape(t("card.meaning", lang))}</th></tr>')
+    return f'<table style="border-collapse:collapse">{head}{"".join(rows)}</table>'
+
+
+def transcript_text(transcript: "Transcript") -> str:
+    """The dialogue as text, with decoded base64 beside AUTH lines."""
+    out = []
+    for side, text, note in transcript.annotated():
+        line = f"{side}: {text}"
+        out.append(f"{line:<48}  # {note}" if note else line)
+    return "\n".join(out)

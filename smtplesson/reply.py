@@ -1,0 +1,413 @@
+"""A strict model of SMTP replies and dialogues (RFC 5321 §4.2, §4.2.1, §4.5.3.1.5).
+
+``parse_reply`` reads one reply, multi-line or not, and refuses anything the RFC does not allow,
+naming the rule. ``parse_transcript`` reads a dialogue written as in RFC 5321's examples
+(``S:`` and ``C:`` lines) and pairs each reply with the command it answers.
+"""
+
+from __future__ import annotations
+
+import binascii
+import base64
+from dataclasses import dataclass
+from typing import Iterable
+
+from .digits import CATEGORIES, ENHANCED_RE, REPLY_CLASSES, check_code
+from .errors import ReplyParseError
+
+#: RFC 5321 §4.5.3.1.5: a reply line is at most 512 octets including the code and CRLF.
+MAX_LINE = 512
+
+
+@dataclass(frozen=True)
+class Reply:
+    """One SMTP reply: a three-digit code and the text of each of its lines."""
+
+    code: int
+    lines: tuple[str, ...]
+
+    @property
+    def text(self) -> str:
+        """All the reply's text, one line per reply line."""
+        return "\n".join(self.lines)
+
+    @property
+    def multiline(self) -> bool:
+        return len(self.lines) > 1
+
+    @property
+    def enhanced(self) -> str | None:
+        """The RFC 3463 code at the start of the first line, if its class matches the reply's."""
+        return _enhanced_in(self.code, self.lines[0])
+
+    @property
+    def reply_class(self) -> str:
+        return REPLY_CLASSES[self.code // 100]
+
+    @property
+    def category(self) -> str:
+        return CATEGORIES[self.code // 10 % 10]
+
+    @property
+    def wire(self) -> tuple[str, ...]:
+        """The reply as it travels: ``535-…`` for every line but the last, ``535 …`` for the last."""
+        last = len(self.lines) - 1
+        return tuple(
+            f"{self.code}{'-' if i < last else ' '}{line}" for i, line in enumerate(self.lines)
+        )
+
+    def __str__(self) -> str:
+        return "\n".join(self.wire)
+
+
+def _enhanced_in(code: int, first_line: str) -> str | None:
+    match = ENHANCED_RE.match(first_line)
+    if not match:
+        return None
+    end = match.end()
+    if end < len(first_line) and first_line[end] not in " \t":
+        return None  # e.g. "2.0.0.1" or "5.7.8," is not a code followed by text
+    if int(match.group(1)) != code // 100:
+        return None  # RFC 3463 §2: the class must agree with the reply's first digit
+    return match.group(0)
+
+
+def _split_lines(text: str) -> list[str]:
+    """Split on CRLF or LF, allowing one final line end."""
+    if text.endswith("\r\n"):
+        text = text[:-2]
+    elif text.endswith("\n"):
+        text = text[:-1]
+    return [line[:-1] if line.endswith("\r") else line for line in text.split("\n")]
+
+
+def _describe(char: str) -> str:
+    return f"U+{ord(char):04X}" + (f" ({char!r})" if char.isprintable() else "")
+
+
+def _check_line(line: str, number: int) -> tuple[int, str, str]:
+    """Check one reply line; return (code, separator, text)."""
+    where = f"line {number}"
+    if line == "":
+        raise ReplyParseError(
+            f"{where} is empty: every line of a reply starts with the three-digit code (RFC 5321 §4.2)",
+            rule="empty-line",
+        )
+    if len(line) + 2 > MAX_LINE:
+        raise ReplyParseError(
+            f"{where} is {len(line) + 2} octets with its CRLF; a reply line may be at most "
+            f"{MAX_LINE} (RFC 5321 §4.5.3.1.5)",
+            rule="line-length",
+        )
+    if line[0] in " \t":
+        raise ReplyParseError(
+            f"{where} starts with white space: a reply line must begin with its three-digit code "
+            "(RFC 5321 §4.2)",
+            rule="leading-space",
+        )
+    if line[:2] in ("b'", 'b"'):
+        raise ReplyParseError(
+            f"{where} looks like a Python bytes literal (b'…'): decode it to text first "
+            "(explain() does this for you)",
+            rule="bytes-literal",
+        )
+    if ENHANCED_RE.match(line):
+        raise ReplyParseError(
+            f"{where} starts with {ENHANCED_RE.match(line).group(0)!r}, an enhanced status code, "
+            "not a reply code. smtplib's error text drops the three-digit code; a reply starts with it, "
+            "e.g. '535 5.7.8 …' (RFC 5321 §4.2)",
+            rule="three-digits",
+        )
+    head = line[:3]
+    if not (len(head) == 3 and head.isascii() and head.isdigit()):
+        raise ReplyParseError(
+            f"{where} does not start with a three-digit reply code: it starts {line[:12]!r} "
+            "(RFC 5321 §4.2)",
+            rule="three-digits",
+        )
+    if len(line) > 3 and line[3].isascii() and line[3].isdigit():
+        raise ReplyParseError(
+            f"{where} starts with more than three digits ({line[:8]!r}); a reply code is exactly "
+            "three digits (RFC 5321 §4.2)",
+            rule="three-digits",
+        )
+    code = check_code(head)  # raises for a first digit outside 2-5 or a second outside 0-5
+    separator = line[3:4]
+    if separator not in ("", " ", "-"):
+        raise ReplyParseError(
+            f"{where}: after the code {head} comes a space, a hyphen or the end of the line, "
+            f"not {_describe(separator)} (RFC 5321 §4.2)",
+            rule="separator",
+        )
+    text = line[4:]
+    for char in text:
+        if not (char == "\t" or " " <= char <= "~"):
+            raise ReplyParseError(
+                f"{where} contains {_describe(char)}: reply text is printable US-ASCII, spaces and "
+                "tabs only (RFC 5321 §4.2, textstring)",
+                rule="text-characters",
+            )
+    return code, separator, text
+
+
+def parse_reply(text: str | bytes) -> Reply:
+    """Parse one SMTP reply strictly; raise ``ReplyParseError`` naming the broken rule."""
+    if isinstance(text, (bytes, bytearray)):
+        try:
+            text = bytes(text).decode("ascii")
+        except UnicodeDecodeError as error:
+            raise ReplyParseError(
+                f"byte {error.start} is 0x{text[error.start]:02x}: a reply is US-ASCII (RFC 5321 §4.2)",
+                rule="text-characters",
+            ) from None
+    if not isinstance(text, str):
+        raise ReplyParseError(
+            f"a reply is text, not {type(text).__name__}", rule="reply-type"
+        )
+    if text.strip() == "":
+        raise ReplyParseError(
+            "the reply is empty: a reply has at least a three-digit code (RFC 5321 §4.2)",
+            rule="empty",
+        )
+    raw_lines = _split_lines(text)
+    code = None
+    lines: list[str] = []
+    for number, line in enumerate(raw_lines, start=1):
+        this_code, separator, body = _check_line(line, number)
+        if code is None:
+            code = this_code
+        elif this_code != code:
+            raise ReplyParseError(
+                f"line {number} has code {this_code} but line 1 has {code}: all lines of a "
+                "multi-line reply carry the same code (RFC 5321 §4.2.1)",
+                rule="same-code",
+            )
+        last = number == len(raw_lines)
+        if separator == "-" and last:
+            raise ReplyParseError(
+                f"line {number} ends with '{this_code}-', so more lines must follow, but the reply "
+                f"ends there with no final line: the final line of a multi-line reply is '{this_code} …' "
+                "(RFC 5321 §4.2.1)",
+                rule="no-final-line",
+            )
+        if separator != "-" and not last:
+            raise ReplyParseError(
+                f"line {number} is a final line ('{this_code} …', no hyphen) but more text follows: "
+                "only the last line of a reply may lack the hyphen (RFC 5321 §4.2.1). "
+                "Is this two replies? parse_transcript() reads a whole dialogue",
+                rule="text-after-final-line",
+            )
+        lines.append(body)
+    assert code is not None
+    return Reply(code=code, lines=tuple(lines))
+
+
+# --- transcripts -------------------------------------------------------------------------------
+
+#: Label for the reply that greets a new connection (it answers no command).
+CONNECTION = "(connection)"
+#: Label for the reply after the lone "." that ends the message text.
+END_OF_DATA = "(end of data)"
+
+
+@dataclass(frozen=True)
+class Exchange:
+    """A server reply and the client line it answers (``CONNECTION`` for the greeting)."""
+
+    command: str | None
+    reply: Reply
+
+    @property
+    def verb(self) -> str:
+        """The command word, e.g. 'EHLO', 'MAIL', 'AUTH'; 'AUTH' for lines inside an AUTH exchange."""
+        return _verb(self.command)
+
+
+def _verb(command: str | None) -> str:
+    if command is None:
+        return ""
+    if command in (CONNECTION, END_OF_DATA):
+        return command
+    if command.startswith(_AUTH_STEP):
+        return "AUTH"
+    return command.split(" ", 1)[0].upper()
+
+
+#: Prefix given to a client line that answers a 334 challenge.
+_AUTH_STEP = "(AUTH) "
+
+
+@dataclass(frozen=True)
+class TranscriptLine:
+    """One line of a dialogue: who sent it ('S' or 'C') and the text."""
+
+    side: str
+    text: str
+
+
+@dataclass(frozen=True)
+class Transcript:
+    """A dialogue: every line in order, and every reply paired with the line it answers."""
+
+    lines: tuple[TranscriptLine, ...]
+    exchanges: tuple[Exchange, ...]
+
+    @property
+    def replies(self) -> tuple[Reply, ...]:
+        return tuple(exchange.reply for exchange in self.exchanges)
+
+    @property
+    def auth_outcome(self) -> str:
+        """'success' if an AUTH exchange ended in 235, 'failure' if one was refused, else 'none'."""
+        outcome = "none"
+        for exchange in self.exchanges:
+            if exchange.verb != "AUTH" or exchange.reply.code == 334:
+                continue
+            if exchange.reply.code == 235:
+                return "success"
+            outcome = "failure"
+        return outcome
+
+    def to_frame(self):
+        """One row per reply: the command it answers, its code, class, category and text."""
+        import pandas as pd
+
+        return pd.DataFrame(
+            [
+                {
+                    "command": exchange.command,
+                    "code": exchange.reply.code,
+                    "enhanced": exchange.reply.enhanced,
+                    "reply_class": exchange.reply.reply_class,
+                    "category": exchange.reply.category,
+                    "text": exchange.reply.text,
+                }
+                for exchange in self.exchanges
+            ],
+            columns=["command", "code", "enhanced", "reply_class", "category", "text"],
+        )
+
+    def annotated(self) -> tuple[tuple[str, str, str], ...]:
+        """Each line as (side, text, note); the note decodes base64 inside AUTH, which is not encryption."""
+        return tuple(_annotate(self.lines))
+
+    def __str__(self) -> str:
+        return "\n".join(f"{line.side}: {line.text}".rstrip() for line in self.lines)
+
+
+def _b64_note(payload: str) -> str:
+    """What a base64 AUTH payload says in clear ("\\0" marks a zero byte): base64 hides nothing."""
+    if payload in ("*", "="):
+        return {"*": "* = cancel", "=": "= : empty response"}[payload]
+    try:
+        raw = base64.b64decode(payload, validate=True)
+    except (binascii.Error, ValueError):
+        return "not base64"
+    return "base64 → " + raw.decode("utf-8", errors="replace").replace("\x00", "\\0")
+
+
+def _annotate(lines: Iterable[TranscriptLine]):
+    in_auth = False
+    for line in lines:
+        note = ""
+        if line.side == "C":
+            words = line.text.split(" ")
+            if words[0].upper() == "AUTH":
+                in_auth = True
+                if len(words) >= 3:
+                    note = _b64_note(words[2])
+            elif in_auth:
+                note = _b64_note(line.text)
+        else:
+            code = line.text[:3]
+            if code == "334":
+                note = _b64_note(line.text[4:].strip())
+            elif in_auth and line.text[3:4] != "-":
+                in_auth = False
+        yield line.side, line.text, note
+
+
+def _transcript_lines(text: str) -> list[TranscriptLine]:
+    lines = []
+    for number, raw in enumerate(_split_lines(text), start=1):
+        stripped = raw.strip()
+        if not stripped:
+            continue
+        side = stripped[:2].upper()
+        if side not in ("S:", "C:"):
+            raise ReplyParseError(
+                f"transcript line {number} starts {stripped[:12]!r}: each line must start with "
+                "'S: ' (server) or 'C: ' (client), as in RFC 5321's examples (Appendix D)",
+                rule="transcript-side",
+            )
+        body = raw.lstrip()[2:]
+        if body.startswith(" "):
+            body = body[1:]
+        lines.append(TranscriptLine(side=side[0], text=body))
+    if not lines:
+        raise ReplyParseError("the transcript is empty: it needs at least one 'S: ' line",
+                              rule="empty")
+    return lines
+
+
+def parse_transcript(text: str) -> Transcript:
+    """Parse a dialogue of ``S:``/``C:`` lines; every server reply must be well-formed."""
+    if isinstance(text, Transcript):
+        return text
+    if not isinstance(text, str):
+        raise ReplyParseError(f"a transcript is text, not {type(text).__name__}",
+                              rule="transcript-type")
+    lines = _transcript_lines(text)
+    pending: list[str] = []  # client lines that wait for a reply, oldest first
+    exchanges: list[Exchange] = []
+    in_data = False  # inside the message text after 354: client lines get no reply
+    auth_step = False  # the next client line answers a 334 challenge
+    buffer: list[tuple[int, str]] = []  # (line number, reply line) of a reply being read
+    for number, line in enumerate(lines, start=1):
+        if line.side == "C":
+            if buffer:
+                raise ReplyParseError(
+                    f"transcript line {number}: the client speaks in the middle of a multi-line "
+                    "reply; the reply before it has no final line (RFC 5321 §4.2.1)",
+                    rule="no-final-line",
+                )
+            if in_data:
+                if line.text == ".":
+                    in_data = False
+                    pending.append(END_OF_DATA)
+            elif auth_step:
+                auth_step = False
+                pending.append(_AUTH_STEP + line.text)
+            else:
+                pending.append(line.text)
+            continue
+        buffer.append((number, line.text))
+        if line.text[3:4] == "-":
+            continue  # a continuation line: the reply goes on
+        try:
+            reply = parse_reply("\n".join(text for _, text in buffer))
+        except ReplyParseError as error:
+            first = buffer[0][0]
+            raise ReplyParseError(
+                f"transcript reply starting at line {first}: {error}", rule=error.rule
+            ) from None
+        buffer = []
+        if pending:
+            command: str | None = pending.pop(0)
+        elif not exchanges:
+            command = CONNECTION
+        else:
+            command = None  # an unsolicited reply, e.g. 421 before closing
+        exchanges.append(Exchange(command=command, reply=reply))
+        verb = _verb(command)
+        if verb == "DATA" and reply.code == 354:
+            in_data = True
+        auth_step = verb == "AUTH" and reply.code == 334
+    if buffer:
+        first = buffer[0][0]
+        raise ReplyParseError(
+            f"transcript reply starting at line {first} has no final line: the last line of a "
+            "reply has a space, not a hyphen, after its code (RFC 5321 §4.2.1)",
+            rule="no-final-line",
+        )
+    return Transcript(lines=tuple(lines), exchanges=tuple(exchanges))

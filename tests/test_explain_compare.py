@@ -1,0 +1,146 @@
+"""explain() is forgiving about what a paste adds; compare() covers the five facets for any pair."""
+
+import smtplib
+
+import pytest
+
+from smtplesson import ReplyParseError, compare, explain, parse_transcript
+
+GMAIL = ("535-5.7.8 Username and Password not accepted. For more information, go to\n"
+         "535 5.7.8  https://support.google.com/mail/?p=BadCredentials a1b2c3 - gsmtp")
+
+
+def test_the_learners_paste():
+    result = explain(GMAIL)
+    assert result.reply.code == 535 and result.reply.multiline
+    text = str(result)
+    assert "permanent negative completion" in text
+    assert "5.7.8" in text and "Authentication credentials invalid" in text
+    assert "app password" in text            # what to do next
+    html = result._repr_html_()
+    assert "✘ 535" in html and "535-5.7.8 Username" in html
+
+
+@pytest.mark.parametrize("paste", [
+    "   535 5.7.8 Authentication credentials invalid   \n\n",
+    '"535 5.7.8 Authentication credentials invalid"',
+    "    535-5.7.8 first\n    535 5.7.8 second\n",
+    "535 5.7.8 Authentication credentials invalid\r\n",
+])
+def test_paste_artifacts_are_trimmed(paste):
+    assert explain(paste).reply.code == 535
+
+
+def test_smtplib_string_form():
+    result = explain("(535, b'5.7.8 Username and Password not accepted. Learn more at\\n"
+                     "5.7.8  https://support.google.com/mail/?p=BadCredentials - gsmtp')")
+    assert result.kind == "smtplib"
+    assert result.reply.code == 535 and len(result.reply.lines) == 2
+    assert result.reply.enhanced == "5.7.8"
+
+
+def test_smtplib_exception_and_tuple():
+    error = smtplib.SMTPAuthenticationError(535, b"5.7.8 Authentication credentials invalid")
+    assert explain(error).reply.enhanced == "5.7.8"
+    assert explain((535, b"5.7.8 Authentication credentials invalid")).reply.code == 535
+
+
+def test_bytes_and_bytes_literal():
+    assert explain(b"250 OK\r\n").reply.code == 250
+    assert explain("b'535 5.7.8 Authentication credentials invalid\\r\\n'").reply.code == 535
+
+
+@pytest.mark.parametrize("code", [535, "535", " 250 "])
+def test_bare_codes(code):
+    assert explain(code).reply.code == int(str(code))
+
+
+def test_transcript_explanation_gives_the_verdict():
+    transcript = ("S: 220 mail.example ESMTP\nC: EHLO me\nS: 250 mail.example\n"
+                  "C: AUTH PLAIN AGFsaWNlAHdyb25n\nS: 535 5.7.8 Authentication credentials invalid\n"
+                  "C: QUIT\nS: 221 Bye")
+    result = explain(transcript)
+    assert result.kind == "transcript"
+    assert "Authentication failed" in result.verdict and "535" in result.verdict
+    assert "base64 → \\0alice\\0wrong" in result._repr_html_()
+
+
+def test_accepted_message_verdict():
+    transcript = ("S: 220 x\nC: MAIL FROM:<a@b>\nS: 250 OK\nC: RCPT TO:<c@d>\nS: 250 OK\n"
+                  "C: DATA\nS: 354 go\nC: hi\nC: .\nS: 250 OK\nC: QUIT\nS: 221 Bye")
+    assert "accepted" in explain(transcript).verdict
+
+
+def test_enhanced_class_mismatch_is_explained_not_hidden():
+    result = explain("250 5.7.8 odd server")
+    assert result.reply.enhanced is None
+    assert any("does not match" in note for note in result.items[0].notes)
+
+
+def test_vendor_code_shows_the_vendor_use():
+    text = str(explain("535 5.7.139 Authentication unsuccessful, basic authentication is disabled."))
+    assert "Microsoft" in text and "Not in the IANA registry" in text
+
+
+def test_undefined_code_is_explained_by_digits():
+    assert "No RFC defines 435" in str(explain("435 Unable to authenticate at present"))
+
+
+@pytest.mark.parametrize("bad, rule", [
+    ("", "empty"),
+    ("A" * 1_000_000, "too-long"),
+    ("\x00\x01\x02binary", "three-digits"),
+    ("5.7.8 Username and Password not accepted", "three-digits"),
+    ("(535, b'\\xff')", "text-characters"),
+    ("(535, b'unterminated)", "three-digits"),
+    (None, "explain-type"),
+    (3.5, "explain-type"),
+])
+def test_bad_input_raises_a_named_rule(bad, rule):
+    with pytest.raises(ReplyParseError) as caught:
+        explain(bad)
+    assert caught.value.rule == rule
+
+
+# --- compare -----------------------------------------------------------------------------------
+
+FIVE = ["Description", "When you see it", "How to fix", "Key difference", "When to use which"]
+
+
+def test_250_vs_535_on_five_facets():
+    card = compare(250, 535)
+    assert [facet.heading for facet in card.facets] == FIVE
+    assert card.curated
+    assert card.facet("description").a == card.a.meaning
+    assert card.facet("how_to_fix").b == card.b.how_to_fix
+    assert "235" in card.facet("key_difference").a
+    html = card._repr_html_()
+    assert "✔ 250" in html and "✘ 535" in html          # class readable without colour
+    assert "positive completion" in html and "permanent negative completion" in html
+    for heading in FIVE:
+        assert heading in html
+
+
+@pytest.mark.parametrize("a, b", [(530, 535), (454, 535), (250, 550), (535, 534), (538, 535)])
+def test_pairs_learners_confuse_are_curated(a, b):
+    card = compare(a, b)
+    assert card.curated and card.a.code == a and card.b.code == b
+    assert card.facet("key_difference").a and card.facet("when_to_use_which").a
+
+
+def test_any_other_pair_is_worked_out_from_the_digits():
+    card = compare(221, 559)
+    assert not card.curated
+    assert "first digit" in card.facet("key_difference").a
+    same = compare(550, 553)
+    assert "both are permanent negative completion" in same.facet("key_difference").a
+
+
+def test_comparison_as_a_frame():
+    frame = compare(250, 535).to_frame()
+    assert list(frame.columns) == [250, 535] and list(frame.index) == FIVE
+
+
+def test_compare_rejects_bad_codes():
+    with pytest.raises(ReplyParseError):
+        compare(250, 600)
