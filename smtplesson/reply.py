@@ -7,8 +7,9 @@ naming the rule. ``parse_transcript`` reads a dialogue written as in RFC 5321's 
 
 from __future__ import annotations
 
-import binascii
 import base64
+import binascii
+import re
 from dataclasses import dataclass
 from typing import Iterable
 
@@ -17,6 +18,8 @@ from .errors import ReplyParseError
 
 #: RFC 5321 §4.5.3.1.5: a reply line is at most 512 octets including the code and CRLF.
 MAX_LINE = 512
+#: Anything outside RFC 5321's textstring (HT, SP and printable US-ASCII).
+_NOT_TEXT = re.compile(r"[^\t -~]")
 
 
 @dataclass(frozen=True)
@@ -140,13 +143,13 @@ def _check_line(line: str, number: int) -> tuple[int, str, str]:
             rule="separator",
         )
     text = line[4:]
-    for char in text:
-        if not (char == "\t" or " " <= char <= "~"):
-            raise ReplyParseError(
-                f"{where} contains {_describe(char)}: reply text is printable US-ASCII, spaces and "
-                "tabs only (RFC 5321 §4.2, textstring)",
-                rule="text-characters",
-            )
+    bad = _NOT_TEXT.search(text)
+    if bad:
+        raise ReplyParseError(
+            f"{where} contains {_describe(bad.group(0))}: reply text is printable US-ASCII, spaces "
+            "and tabs only (RFC 5321 §4.2, textstring)",
+            rule="text-characters",
+        )
     return code, separator, text
 
 

@@ -1,0 +1,303 @@
+"""The live lab against real sockets: aiosmtpd on loopback, smtplib and swaks as clients."""
+
+import os
+import smtplib
+import socket
+import subprocess
+import sys
+import textwrap
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+
+from smtplesson import LabError, parse_transcript
+from smtplesson.lab import LabServer, dialogue, live_labs, send_mail
+from conftest import require_tool
+
+
+@pytest.fixture
+def lab():
+    with LabServer() as server:
+        yield server
+
+
+def server_lines(outcome):
+    return [line.text for line in outcome.transcript.lines if line.side == "S"]
+
+
+def test_four_lines_start_fail_read_535():
+    lab = LabServer().start()
+    outcome = send_mail(lab, "alice", "not-the-password")
+    assert "S: 535 5.7.8 Authentication credentials invalid" in str(outcome.transcript)
+    lab.stop()
+
+
+def test_wrong_password_is_535_twice_on_the_wire(lab):
+    outcome = send_mail(lab, "alice", "wrong")
+    assert not outcome.ok
+    assert outcome.code == 535 and outcome.enhanced == "5.7.8"
+    assert isinstance(outcome.error, smtplib.SMTPAuthenticationError)
+    assert outcome.error.smtp_code == 535
+    # smtplib's login() tries PLAIN, then LOGIN: one call, two refusals
+    assert server_lines(outcome).count("535 5.7.8 Authentication credentials invalid") == 2
+    commands = [e.command.split()[:2] for e in outcome.transcript.exchanges if e.verb == "AUTH"]
+    assert ["AUTH", "PLAIN"] in commands and ["AUTH", "LOGIN"] in commands
+    assert outcome.transcript.auth_outcome == "failure"
+    assert outcome.transcript.exchanges[-1].reply.code == 221  # the client still says QUIT
+    assert lab.messages == []
+
+
+def test_right_password_is_235_then_250_and_the_message_is_kept(lab):
+    outcome = send_mail(lab, "alice", "wonderland", recipients=["bob@lab.example", "carol@lab.example"])
+    assert outcome.ok and outcome.code == 250 and outcome.error is None
+    verbs = [(e.verb, e.reply.code) for e in outcome.transcript.exchanges]
+    assert verbs == [("(connection)", 220), ("EHLO", 250), ("AUTH", 235), ("MAIL", 250),
+                     ("RCPT", 250), ("RCPT", 250), ("DATA", 354), ("(end of data)", 250),
+                     ("QUIT", 221)]
+    assert outcome.transcript.auth_outcome == "success"
+    [message] = lab.messages
+    assert message.sender == "alice@lab.example"
+    assert message.recipients == ("bob@lab.example", "carol@lab.example")
+    assert "Hello from the lab" in message.content
+
+
+def test_base64_is_shown_decoded_beside_the_raw_line(lab):
+    outcome = send_mail(lab, "alice", "wrong")
+    notes = [note for side, text, note in outcome.transcript.annotated() if text.startswith("AUTH PLAIN")]
+    assert notes == ["base64 → \\0alice\\0wrong"]
+    assert "base64 → \\0alice\\0wrong" in outcome._repr_html_()
+
+
+def test_transcripts_are_deterministic(lab):
+    first = str(send_mail(lab, "alice", "wrong").transcript)
+    with LabServer() as other:
+        assert str(send_mail(other, "alice", "wrong").transcript) == first
+    assert str(lab.port) not in first
+
+
+def test_transcript_round_trips_through_the_parser(lab):
+    outcome = send_mail(lab, "alice", "wonderland")
+    again = parse_transcript(str(outcome.transcript))
+    assert [r.code for r in again.replies] == [r.code for r in outcome.transcript.replies]
+
+
+def test_require_tls_auth_after_starttls_only():
+    with LabServer(require_tls=True) as lab:
+        assert send_mail(lab, "alice", "wonderland", starttls=True).code == 250
+        refused = send_mail(lab, "alice", "wrong", starttls=True)
+        assert refused.code == 535
+        # smtplib itself refuses to try: AUTH is not offered before STARTTLS
+        plain = send_mail(lab, "alice", "wonderland")
+        assert plain.code is None and isinstance(plain.error, smtplib.SMTPNotSupportedError)
+        assert "STARTTLS" in plain.message
+        assert not any(line.text.upper().startswith("AUTH") for line in plain.transcript.lines)
+        # by hand, AUTH before STARTTLS gets aiosmtpd's 538
+        by_hand = dialogue(lab, ["EHLO learner.example", "AUTH PLAIN AGFsaWNlAHdvbmRlcmxhbmQ=", "QUIT"])
+        assert by_hand.exchanges[2].reply.code == 538
+        assert by_hand.exchanges[2].reply.enhanced == "5.7.11"
+        ehlo = by_hand.exchanges[1].reply.lines
+        assert "STARTTLS" in ehlo and not any(line.startswith("AUTH") for line in ehlo)
+
+
+def test_dialogue_switches_to_tls_after_220():
+    with LabServer(require_tls=True) as lab:
+        transcript = dialogue(lab, ["EHLO me", "STARTTLS", "EHLO me", "AUTH PLAIN AGFsaWNlAHdvbmRlcmxhbmQ=", "QUIT"])
+        codes = [r.code for r in transcript.replies]
+        assert codes == [220, 250, 220, 250, 235, 221]
+        assert "AUTH LOGIN PLAIN" in transcript.replies[3].lines
+
+
+def test_require_auth_gives_530_before_login():
+    with LabServer(require_auth=True) as lab:
+        anonymous = send_mail(lab, None, None)
+        assert anonymous.code == 530 and anonymous.enhanced == "5.7.0"
+        assert isinstance(anonymous.error, smtplib.SMTPSenderRefused)
+        assert send_mail(lab, "alice", "wonderland").code == 250
+
+
+def test_auth_by_hand_plain_login_and_cancel(lab):
+    transcript = dialogue(lab, [
+        "EHLO me", "AUTH PLAIN", "AGFsaWNlAHdyb25n",                  # 334 then 535
+        "AUTH LOGIN", "YWxpY2U=", "*",                                 # cancel: 501
+        "AUTH LOGIN", "YWxpY2U=", "d29uZGVybGFuZA==",                  # 235
+        "QUIT"])
+    assert [r.code for r in transcript.replies] == [220, 250, 334, 535, 334, 334, 501, 334, 334, 235, 221]
+    assert transcript.auth_outcome == "success"
+
+
+def test_dialogue_message_text_after_354(lab):
+    transcript = dialogue(lab, ["EHLO me", "MAIL FROM:<a@lab.example>", "RCPT TO:<b@lab.example>",
+                                "DATA", "Subject: by hand", "", "hello", ".", "QUIT"])
+    assert [r.code for r in transcript.replies] == [220, 250, 250, 250, 354, 250, 221]
+    assert "Subject: by hand" in lab.messages[0].content
+
+
+def test_lifecycle_is_idempotent_and_frees_the_port():
+    lab = LabServer()
+    assert not lab.running and "stopped" in repr(lab)
+    assert lab.start() is lab and lab.start() is lab
+    port = lab.port
+    assert port > 0 and lab.host == "127.0.0.1" and lab in live_labs()
+    lab.stop()
+    lab.stop()
+    assert not lab.running and lab not in live_labs()
+    with socket.socket() as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        probe.bind(("127.0.0.1", port))  # free again
+    with pytest.raises(LabError, match="not running"):
+        send_mail(lab, "alice", "wonderland")
+
+
+@pytest.mark.parametrize("host", ["0.0.0.0", "192.168.1.10", "::", "example.com", "localhost"])
+def test_refuses_anything_but_loopback(host):
+    with pytest.raises(LabError) as caught:
+        LabServer(host=host)
+    assert caught.value.rule == "loopback-only"
+
+
+def test_busy_port_fails_at_bind_without_starting_a_thread():
+    with socket.socket() as holder:
+        holder.bind(("127.0.0.1", 0))
+        holder.listen()
+        busy = holder.getsockname()[1]
+        threads = threading.active_count()
+        with pytest.raises(LabError) as caught:
+            LabServer(port=busy).start()
+        assert caught.value.rule == "port-in-use" and str(busy) in str(caught.value)
+        assert threading.active_count() == threads
+
+
+@pytest.mark.parametrize("field", ["user", "password", "sender", "recipients", "body"])
+def test_non_string_input_is_a_clear_error(lab, field):
+    values = {"user": "alice", "password": "wonderland", "sender": "a@lab.example",
+              "recipients": ["b@lab.example"], "body": "hi"}
+    values[field] = 42 if field != "recipients" else [42]
+    with pytest.raises(LabError) as caught:
+        send_mail(lab, values.pop("user"), values.pop("password"), **values)
+    assert caught.value.rule == "text-input"
+
+
+def test_empty_credentials_get_a_real_535(lab):
+    assert send_mail(lab, "", "").code == 535
+    assert send_mail(lab, "alice", "").code == 535
+
+
+def test_huge_user_name_gets_a_real_refusal_and_the_lab_serves_on(lab):
+    huge = send_mail(lab, "a" * 1_000_000, "x")
+    assert huge.code == 500 and "line too long" in str(huge.transcript).lower()
+    assert max(len(line.text) for line in huge.transcript.lines) < 1000  # shortened for display
+    assert send_mail(lab, "alice", "wonderland").ok
+
+
+def test_huge_recipient_and_sender(lab):
+    assert send_mail(lab, "alice", "wonderland", recipients=["b" * 1_000_000 + "@lab.example"]).code == 500
+    assert send_mail(lab, "alice", "wonderland", sender="s" * 1_000_000 + "@x").code == 500
+    assert send_mail(lab, "alice", "wonderland").ok
+
+
+def test_non_ascii_password_is_explained_not_crashed(lab):
+    outcome = send_mail(lab, "alice", "wünderland")
+    assert outcome.code is None and not outcome.ok
+    assert "ASCII" in outcome.message and "ü" in outcome.message
+    assert send_mail(lab, "alice", "wonderland").ok
+
+
+def test_non_ascii_addresses_use_smtputf8(lab):
+    outcome = send_mail(lab, "alice", "wonderland", recipients=["बॉब@lab.example"], body="नमस्ते")
+    assert outcome.ok, outcome.message
+    assert "SMTPUTF8" in str(outcome.transcript)
+    assert lab.messages[-1].recipients == ("बॉब@lab.example",)
+
+
+def test_dialogue_input_rules(lab):
+    with pytest.raises(LabError):
+        dialogue(lab, ["EHLO me\r\nQUIT"])
+    with pytest.raises(LabError):
+        dialogue(lab, [b"EHLO"])
+    junk = dialogue(lab, ["EHLO me", "MAIL FROM:<ü@x>", "\x01\x02", "QUIT"])
+    assert junk.replies[-1].code == 221  # refusals are shown; the session goes on
+
+
+def test_no_deprecation_noise_reaches_the_output(lab, capfd):
+    send_mail(lab, "alice", "wonderland")
+    with LabServer(require_auth=True) as strict:
+        send_mail(strict, "alice", "wonderland")
+    out, err = capfd.readouterr()
+    assert "login_data" not in out + err and "Requiring AUTH" not in out + err
+
+
+def test_thirty_labs_at_once_leave_nothing_behind():
+    fds_before = len(os.listdir("/proc/self/fd"))
+    threads_before = threading.active_count()
+    labs = [LabServer().start() for _ in range(30)]
+    try:
+        assert len({lab.port for lab in labs}) == 30
+        with ThreadPoolExecutor(max_workers=30) as pool:
+            outcomes = list(pool.map(lambda lab: send_mail(lab, "alice", "wonderland"), labs))
+        assert all(outcome.ok for outcome in outcomes)
+        assert all(len(lab.messages) == 1 for lab in labs)
+    finally:
+        for lab in labs:
+            lab.stop()
+    assert threading.active_count() == threads_before
+    assert len(os.listdir("/proc/self/fd")) == fds_before
+
+
+def test_rerunning_a_notebook_cell_stops_the_old_lab():
+    from IPython.core.interactiveshell import InteractiveShell
+
+    shell = InteractiveShell.instance()
+    try:
+        cell = "from smtplesson.lab import LabServer\nlab = LabServer().start()\nlabs = [LabServer().start()]"
+        shell.run_cell(cell, store_history=True)
+        first, first_extra = shell.user_ns["lab"], shell.user_ns["labs"][0]
+        assert first.running and first_extra.running  # two labs from one run both live
+        shell.run_cell(cell, store_history=True)
+        assert not first.running and not first_extra.running
+        assert shell.user_ns["lab"].running
+        shell.run_cell("other = LabServer().start()", store_history=True)
+        assert shell.user_ns["lab"].running  # a different cell leaves it alone
+    finally:
+        for name in ("lab", "other"):
+            shell.user_ns[name].stop()
+        shell.user_ns["labs"][0].stop()
+        InteractiveShell.clear_instance()
+
+
+def test_labs_stop_at_interpreter_exit():
+    program = textwrap.dedent("""
+        import atexit
+        state = {}
+        atexit.register(lambda: print("running at exit:", state["lab"].running))
+        from smtplesson.lab import LabServer
+        state["lab"] = LabServer().start()
+    """)
+    result = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, timeout=60)
+    assert result.stdout.strip() == "running at exit: False", result.stderr
+
+
+# --- swaks: a real client that nobody here wrote -------------------------------------------------
+
+def swaks(lab, password):
+    path = require_tool("swaks", "a real SMTP client for the lab tests")
+    return subprocess.run(
+        [path, "--server", lab.host, "--port", str(lab.port), "--auth", "PLAIN",
+         "--auth-user", "alice", "--auth-password", password, "--from", "alice@lab.example",
+         "--to", "bob@lab.example", "--ehlo", "swaks.example", "--timeout", "10"],
+        capture_output=True, text=True, timeout=60)
+
+
+def test_swaks_wrong_password_gets_535(lab):
+    result = swaks(lab, "wrong")
+    assert result.returncode != 0
+    assert "<** 535 5.7.8 Authentication credentials invalid" in result.stdout
+    assert lab.messages == []
+
+
+def test_swaks_right_password_gets_250_and_the_message_arrives(lab):
+    result = swaks(lab, "wonderland")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "<-  235 2.7.0 Authentication successful" in result.stdout
+    assert "<-  250 OK: message 1 accepted" in result.stdout
+    assert lab.messages[0].recipients == ("bob@lab.example",)
