@@ -230,3 +230,16 @@ def transcript_text(transcript: "Transcript") -> str:
         line = f"{side}: {text}"
         out.append(f"{line:<48}  # {note}" if note else line)
     return "\n".join(out)
+
+
+def outcome_html(outcome, lang: str) -> str:
+    """A lab session: the verdict first (code, class, plain words), then every line."""
+    if outcome.code is not None:
+        head = badge(outcome.code, lang)
+    else:
+        head = ('<span class="smtplesson-badge" style="border:1px solid #57606a;border-radius:4px;'
+                f'padding:1px 6px;font-weight:600">⊘ {escape(t("card.no_code", lang))}</span>')
+    verdict = (f'<p class="smtplesson-verdict" style="margin:6px 0;font-size:110%">'
+               f'<b>{escape(t("card.verdict", lang))}:</b> {head} {escape(outcome.message)}</p>')
+    table = transcript_table(outcome.transcript, lang, highlight=outcome.verdict_index)
+    return wrap(verdict + table, lang, "outcome")

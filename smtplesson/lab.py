@@ -441,7 +441,8 @@ class Outcome:
     error: BaseException | None
     transcript: Transcript
     message: str = ""
-    _verdict_index: int | None = field(default=None, repr=False)
+    #: Index in ``transcript.exchanges`` of the reply that decided the outcome, if any.
+    verdict_index: int | None = field(default=None, repr=False)
 
     def __str__(self) -> str:
         return f"{cards.transcript_text(self.transcript)}\n=> {self.message}"
@@ -449,11 +450,7 @@ class Outcome:
     def _repr_html_(self) -> str:
         from .i18n import get_language
 
-        lang = get_language()
-        verdict = (f'<p style="margin:6px 0"><b>{cards.escape(t("card.verdict", lang))}:</b> '
-                   f'{cards.escape(self.message)}</p>')
-        table = cards.transcript_table(self.transcript, lang, highlight=self._verdict_index)
-        return cards.wrap(verdict + table, lang, "outcome")
+        return cards.outcome_html(self, get_language())
 
 
 def _check_text(name: str, value: object, *, optional: bool = False) -> None:
@@ -559,7 +556,7 @@ def send_mail(lab: LabServer, user: str | None, password: str | None, *, starttl
     else:
         message = _client_side_reason(error)
     return Outcome(ok=ok, code=code, enhanced=enhanced, error=error, transcript=transcript,
-                   message=message, _verdict_index=index)
+                   message=message, verdict_index=index)
 
 
 def _name(code: int) -> str:
