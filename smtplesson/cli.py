@@ -1,4 +1,5 @@
-"""The ``smtplesson`` command: ``explain`` a reply from the shell.
+"""The ``smtplesson`` command: ``explain`` a reply, ``start`` the lesson, ``reset`` a notebook,
+``check`` the machine.
 
 Bad input ends with exit status 2 and one line on stderr, never a traceback. This module imports
 neither pandas nor ipywidgets, so the command starts about as fast as Python itself.
@@ -30,6 +31,26 @@ def _parser() -> argparse.ArgumentParser:
     )
     explain.add_argument("text", nargs="+", help='the reply, e.g. "535 5.7.8 Authentication credentials invalid"')
     explain.add_argument("--lang", default="en", help="language of the answer: en or hi")
+
+    start = commands.add_parser(
+        "start", help="copy the lesson into a folder and open it in JupyterLab",
+        description="Copy the lesson notebooks into DIR (your edited files are never overwritten) "
+                    "and open JupyterLab there, on 127.0.0.1 only.")
+    start.add_argument("dir", nargs="?", default=None, help="the workspace folder (default: ./smtp-lesson)")
+    start.add_argument("--no-browser", action="store_true", help="do not open a browser (hubs, tests)")
+    start.add_argument("--port", type=int, default=None, help="the port for JupyterLab (default: its own)")
+    start.add_argument("--copy-only", action="store_true", help="copy the notebooks, do not start JupyterLab")
+
+    reset = commands.add_parser(
+        "reset", help="restore a pristine copy of one notebook, keeping yours as a backup",
+        description="Restore NOTEBOOK (e.g. 03 or 03-authentication) in DIR; your version is kept "
+                    "next to it as NAME.backup-DATE-TIME.ipynb.")
+    reset.add_argument("notebook", help="which notebook: 03, 03-authentication or the file name")
+    reset.add_argument("--dir", default=".", help="the workspace folder (default: this folder)")
+
+    commands.add_parser("check", help="check that this machine is ready for the lesson",
+                        description="One line per thing the lesson needs; exit status 1 if "
+                                    "something required is missing.")
     return parser
 
 
@@ -37,6 +58,35 @@ def _read_text(words: list[str]) -> str:
     if words == ["-"]:
         return sys.stdin.buffer.read().decode("utf-8", errors="replace")
     return " ".join(words)
+
+
+def _start(args: argparse.Namespace) -> int:
+    """Copy the lesson into the workspace, then hand over to JupyterLab until it is stopped."""
+    import os
+    import subprocess
+
+    from .workspace import DEFAULT_DIR, copy_lesson
+
+    report = copy_lesson(args.dir or DEFAULT_DIR)
+    print(f"The lesson is in {report.folder.resolve()} "
+          f"({len(report.copied)} copied, {len(report.unchanged)} already there).")
+    for name in report.kept:
+        print(f"  kept your edited {name} (smtplesson reset {name[:2]} restores the original)")
+    if args.copy_only:
+        return 0
+    command = [sys.executable, "-m", "jupyter", "lab", "--ServerApp.ip=127.0.0.1",
+               f"--ServerApp.root_dir={report.folder.resolve()}",
+               "--LabApp.default_url=/lab/tree/00-start-here.ipynb"]
+    if args.no_browser:
+        command.append("--no-browser")
+    if args.port is not None:
+        command.append(f"--ServerApp.port={args.port}")
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        command.append("--ServerApp.allow_root=True")
+    try:
+        return subprocess.call(command)
+    except KeyboardInterrupt:
+        return 130
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -50,6 +100,23 @@ def main(argv: list[str] | None = None) -> int:
             from .explain import explain
 
             print(explain(_read_text(args.text), lang=args.lang))
+        elif args.command == "start":
+            return _start(args)
+        elif args.command == "reset":
+            from .workspace import reset_notebook
+
+            restored, backup = reset_notebook(args.notebook, args.dir)
+            if backup is None:
+                print(f"{restored} is now the original version.")
+            else:
+                print(f"{restored} is now the original version; yours is kept as {backup.name}.")
+        elif args.command == "check":
+            from .check import run
+
+            results = run()
+            for result in results:
+                print(result.line())
+            return 0 if all(r.ok for r in results if r.required) else 1
     except SmtpLessonError as error:
         print(f"smtplesson: {error}", file=sys.stderr)
         return USAGE_ERROR

@@ -15,7 +15,7 @@ from .catalogue import EnhancedCode, ReplyCode, lookup, lookup_enhanced
 from .digits import ENHANCED_RE
 from .errors import ReplyParseError
 from .i18n import check_language, t
-from .reply import CONNECTION, END_OF_DATA, Reply, Transcript, parse_reply, parse_transcript
+from .reply import CONNECTION, END_OF_DATA, Reply, Transcript, _verb, parse_reply, parse_transcript
 
 #: Pastes longer than this are refused before any parsing (a reply line is at most 512 octets).
 MAX_INPUT = 100_000
@@ -58,28 +58,44 @@ class Explanation:
         """One sentence: what happened in the end."""
         if self.transcript is None:
             return self.items[-1].summary(self.lang)
-        outcome = self.transcript.auth_outcome
         delivered = [item for item in self.items if item.command == END_OF_DATA]
         if delivered and delivered[-1].reply.code == 250:
             return t("verdict.accepted", self.lang)
-        stopper = next(
-            (item for item in self.items if item.reply.code >= 400), None
-        )
-        if outcome == "failure" and stopper is not None:
-            return t("verdict.auth_failed", self.lang, code=stopper.reply.code,
-                     name=stopper.entry.name)
-        if stopper is not None:
-            return t("verdict.refused", self.lang, code=stopper.reply.code,
-                     name=stopper.entry.name, command=stopper.command or "?")
-        if outcome == "success":
-            return t("verdict.auth_ok", self.lang)
-        return t("verdict.no_failure", self.lang)
+        failure = _last_unrecovered_failure(self.items)
+        if failure is None:
+            if self.transcript.auth_outcome == "success":
+                return t("verdict.auth_ok", self.lang)
+            return t("verdict.no_failure", self.lang)
+        code, name = failure.reply.code, failure.entry.name
+        if _verb(failure.command) == "AUTH":
+            if failure.command == "(AUTH) *":
+                return t("verdict.auth_cancelled", self.lang)
+            return t("verdict.auth_failed", self.lang, code=code, name=name)
+        return t("verdict.refused", self.lang, code=code, name=name,
+                 command=failure.command or "?")
 
     def __str__(self) -> str:
         return cards.explanation_text(self)
 
     def _repr_html_(self) -> str:
         return cards.explanation_html(self)
+
+
+def _last_unrecovered_failure(items: tuple[ExplainedReply, ...]) -> ExplainedReply | None:
+    """The last 4yz/5yz reply that no later success of the same command undid.
+
+    A 538 to AUTH followed, after STARTTLS, by 235 to AUTH is recovered; a 503 to RCPT TO
+    followed by a 250 to a later RCPT TO is too.
+    """
+    for index in range(len(items) - 1, -1, -1):
+        item = items[index]
+        if item.reply.code < 400:
+            continue
+        verb = _verb(item.command)
+        if not any(_verb(later.command) == verb and later.reply.code // 100 == 2
+                   for later in items[index + 1:]):
+            return item
+    return None
 
 
 def _explain_reply(reply: Reply, command: str | None, lang: str) -> ExplainedReply:

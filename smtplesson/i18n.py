@@ -63,7 +63,7 @@ def on_language_change(callback: Callable[[str], None]) -> None:
     _listeners.append(ref)
 
 
-def t(key: str, lang: str | None = None, **values: object) -> str:
+def t(key: str, lang: str | None = None, /, **values: object) -> str:
     """The message ``key`` in ``lang`` (default: the current language), formatted with ``values``."""
     text = catalog()[check_language(lang)][key]
     return text.format(**values) if values else text

@@ -197,7 +197,7 @@ def parse_reply(text: str | bytes) -> Reply:
             raise ReplyParseError(
                 f"line {number} is a final line ('{this_code} …', no hyphen) but more text follows: "
                 "only the last line of a reply may lack the hyphen (RFC 5321 §4.2.1). "
-                "Is this two replies? parse_transcript() reads a whole dialogue",
+                "Is this two replies? parse_transcript() reads a whole dialogue.",
                 rule="text-after-final-line",
             )
         lines.append(body)
@@ -296,6 +296,17 @@ class Transcript:
 
     def __str__(self) -> str:
         return "\n".join(f"{line.side}: {line.text}".rstrip() for line in self.lines)
+
+    def __repr__(self) -> str:
+        codes = " ".join(str(exchange.reply.code) for exchange in self.exchanges)
+        return f"<Transcript: {len(self.lines)} lines; replies {codes}>"
+
+    def _repr_html_(self) -> str:
+        from . import cards
+        from .i18n import get_language
+
+        lang = get_language()
+        return cards.wrap(cards.transcript_table(self, lang), lang, "transcript")
 
 
 def _b64_note(payload: str) -> str:

@@ -233,7 +233,7 @@ class CodeExplorer(_LessonWidget):
             f'<td style="{cell}">{escape(e.name)}</td>'
             f'<td style="{cell}">{escape(", ".join(t(f"command.{c}", lang) for c in e.commands))}</td></tr>'
             for e in found)
-        return cards.wrap(f'<table style="border-collapse:collapse">{head}{rows}</table>', lang,
+        return cards.wrap(f'<table style="border-collapse:collapse"><tr>{head}</tr>{rows}</table>', lang,
                           "explorer")
 
     def fallback_html(self) -> str:
@@ -466,9 +466,14 @@ class Quiz(_LessonWidget):
                 "</b></p>")
 
     def fallback_html(self) -> str:
+        """Every question; answered ones with their feedback, the rest with the answer folded away."""
         lang = self.lang
-        blocks = []
+        blocks = [self._score_html()] if self.chosen else []
         for index, q in enumerate(self.asked):
+            if q.id in self.chosen:
+                blocks.append(self._question_html(q, index) + self._feedback_html(q, self.chosen[q.id])
+                              + "<hr>")
+                continue
             answer = q.options[q.answer]
             reasons = "".join(f'<li><b>{"✔" if o.correct else "✘"} {chr(65 + i)}</b>: '
                               f"{escape(o.why)}</li>" for i, o in enumerate(q.options))

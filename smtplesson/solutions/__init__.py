@@ -1,9 +1,13 @@
 """Worked solutions to the notebooks' exercises: one source, run in CI, hidden until asked for.
 
+The solutions live in one module per notebook (``n03.py`` holds exercises 03.x). Each function
+body is what learners see: write it as a notebook cell would be, ending with ``return`` of the
+value to show (``return`` is dropped when shown, as a cell shows its last expression).
+
 A notebook's solution cell calls ``show_solution("03.2")``. Its output is a collapsed
 ``<details>`` block holding the solution's code and what it produced, so the answer stays
 hidden in JupyterLab, on nbviewer and on GitHub alike, and is one click away in each. The
-code shown is the source of the function below, so what is shown is exactly what ran.
+code shown is the source of the registered function, so what is shown is exactly what ran.
 """
 
 from __future__ import annotations
@@ -14,8 +18,8 @@ from dataclasses import dataclass
 from html import escape
 from typing import Callable
 
-from .errors import SmtpLessonError
-from .i18n import get_language, t
+from ..errors import SmtpLessonError
+from ..i18n import get_language, t
 
 _SOLUTIONS: dict[str, Callable[[], object]] = {}
 
@@ -29,7 +33,19 @@ def solution(key: str):
 
 
 def keys() -> tuple[str, ...]:
-    return tuple(_SOLUTIONS)
+    """Every registered solution key, e.g. ``("01.1", "01.2", …)``."""
+    _load_all()
+    return tuple(sorted(_SOLUTIONS))
+
+
+def _load_all() -> None:
+    """Import the per-notebook solution modules (``n01.py`` …), which register themselves."""
+    import importlib
+    import pkgutil
+
+    for module in pkgutil.iter_modules(__path__):
+        if module.name.startswith("n"):
+            importlib.import_module(f"{__name__}.{module.name}")
 
 
 def source(key: str) -> str:
@@ -45,6 +61,7 @@ def source(key: str) -> str:
 
 
 def _find(key: str) -> Callable[[], object]:
+    _load_all()
     if key not in _SOLUTIONS:
         raise SmtpLessonError(f"there is no solution {key!r}; known: {', '.join(_SOLUTIONS)}",
                               rule="solution-key")
@@ -64,6 +81,8 @@ class SolutionView:
         return f"Solution {self.key} (hidden: open it to see the code and its result)"
 
     def _result_html(self) -> str:
+        if hasattr(self.result, "fallback_html"):  # a lesson widget: its static form
+            return self.result.fallback_html()
         if hasattr(self.result, "_repr_html_"):
             return self.result._repr_html_()
         return f"<pre>{escape(repr(self.result))}</pre>"
@@ -82,7 +101,3 @@ def show_solution(key: str) -> SolutionView:
     result = _find(key)()
     return SolutionView(key=key, code=source(key), result=result, lang=get_language())
 
-
-# --- the solutions ------------------------------------------------------------------------------
-# Each function body is shown to learners as the solution: write it as a notebook cell would be,
-# ending with the expression whose value is the answer (`return` is dropped when shown).
