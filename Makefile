@@ -7,12 +7,13 @@ PY     := $(VENV)/bin/python
 # JupyterLab refuses to run as root unless told; CI and containers run as root.
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--ServerApp.allow_root=True)
 
-.PHONY: lab test notebooks bench clean help
+.PHONY: lab test notebooks html bench clean help
 
 help:
 	@echo "make lab        open the lesson in JupyterLab"
 	@echo "make test       run every test (unit, lab, widgets, notebooks)"
 	@echo "make notebooks  re-execute the notebooks and store their outputs"
+	@echo "make html       build site/: a static copy of the lesson that needs no internet"
 	@echo "make bench      run the benchmarks in bench/"
 
 $(PY):
@@ -38,8 +39,11 @@ test: $(VENV)/.test-installed
 notebooks: $(VENV)/.test-installed
 	$(PY) tools/execute_notebooks.py notebooks/*.ipynb
 
+html: $(VENV)/.test-installed
+	$(PY) tools/build_site.py site
+
 bench: $(VENV)/.test-installed
 	@for script in bench/*.py; do echo "== $$script"; $(PY) $$script || exit 1; done
 
 clean:
-	rm -rf $(VENV) build dist .pytest_cache .hypothesis
+	rm -rf $(VENV) .tools site build dist .pytest_cache .hypothesis test-artifacts
