@@ -83,6 +83,10 @@ def _start(args: argparse.Namespace) -> int:
         command.append(f"--ServerApp.port={args.port}")
     if hasattr(os, "geteuid") and os.geteuid() == 0:
         command.append("--ServerApp.allow_root=True")
+    sys.stdout.flush()
+    if os.name == "posix":
+        # Become JupyterLab: Ctrl+C and signals reach it directly, and nothing is left behind.
+        os.execv(sys.executable, command)
     try:
         return subprocess.call(command)
     except KeyboardInterrupt:

@@ -321,16 +321,16 @@ class LabPanel(_LessonWidget):
         self.user = widgets.Text(value=user, style=_AUTO_LABEL, layout=_WIDE)
         self.password = widgets.Password(value=password, style=_AUTO_LABEL, layout=_WIDE)
         self.starttls = widgets.Checkbox(value=starttls, indent=False, layout=_WIDE)
-        self.send = widgets.Button(button_style="primary", layout=_WIDE)
+        self.send_button = widgets.Button(button_style="primary", layout=_WIDE)
         self.hint = widgets.HTML()
         self.result = widgets.HTML()
         self.outcome = None
         self._relabel()
-        self.send.on_click(self._send)
+        self.send_button.on_click(self._on_send)
         self.children = [self._header(), self.hint,
                          widgets.HBox([self.user, self.password],
                                       layout=widgets.Layout(flex_flow="row wrap")),
-                         widgets.HBox([self.starttls, self.send]), self.problem, self.result]
+                         widgets.HBox([self.starttls, self.send_button]), self.problem, self.result]
         self.refresh()
 
     def _relabel(self) -> None:
@@ -338,11 +338,11 @@ class LabPanel(_LessonWidget):
         self.user.description = t("lab.user", self.lang)
         self.password.description = t("lab.password", self.lang)
         self.starttls.description = t("lab.starttls", self.lang)
-        self.send.description = t("lab.send", self.lang)
+        self.send_button.description = t("lab.send", self.lang)
         self.hint.value = f'<p style="margin:2px 0">{escape(t("lab.hint", self.lang))}</p>'
 
     @_guarded
-    def _send(self, button=None) -> None:
+    def _on_send(self, button=None) -> None:
         from .lab import send_mail
 
         if self._owns_lab and not self.lab.running:

@@ -129,14 +129,14 @@ def test_lab_panel_real_session_535_then_250(lab):
     panel = LabPanel(lab)
     assert "Press Send" in panel.result.value
     panel.password.value = "wrong"
-    panel.send.click()
+    panel.send_button.click()
     assert panel.outcome.code == 535
     html = panel.result.value
     assert "smtplesson-verdict" in html and "✘ 535" in html
     assert "535 5.7.8 Authentication credentials invalid" in html
     assert html.count("Authentication credentials invalid") >= 2  # both attempts, explained
     panel.password.value = "wonderland"
-    panel.send.click()
+    panel.send_button.click()
     assert panel.outcome.code == 250 and "✔ 250" in panel.result.value
     assert "accepted" in panel.result.value
     assert "✔ 250" in panel._repr_mimebundle_()["text/html"]
@@ -145,10 +145,10 @@ def test_lab_panel_real_session_535_then_250(lab):
 def test_lab_panel_starttls_toggle():
     with LabServer(require_tls=True) as tls_lab:
         panel = LabPanel(tls_lab, password="wonderland")
-        panel.send.click()
+        panel.send_button.click()
         assert panel.outcome.code is None and "STARTTLS" in panel.result.value
         panel.starttls.value = True
-        panel.send.click()
+        panel.send_button.click()
         assert panel.outcome.code == 250
 
 
@@ -160,18 +160,18 @@ def test_lab_panel_starttls_toggle():
 ])
 def test_lab_panel_bad_input_is_shown_inside(lab, user, password, shows):
     panel = LabPanel(lab, user=user, password=password)
-    panel.send.click()
+    panel.send_button.click()
     assert shows in panel.result.value
     assert problem_text(panel) == ""
     panel.user.value, panel.password.value = "alice", "wonderland"
-    panel.send.click()
+    panel.send_button.click()
     assert panel.outcome.code == 250  # still alive
 
 
 def test_lab_panel_owns_and_restarts_its_lab():
     panel = LabPanel(password="wonderland")
     panel.lab.stop()
-    panel.send.click()
+    panel.send_button.click()
     assert panel.outcome.code == 250
     panel.lab.stop()
 
@@ -179,7 +179,7 @@ def test_lab_panel_owns_and_restarts_its_lab():
 def test_lab_panel_with_a_lab_someone_stopped_says_so(lab):
     stopped = LabServer()
     panel = LabPanel(stopped, password="wonderland")
-    panel.send.click()
+    panel.send_button.click()
     assert "not running" in problem_text(panel)
 
 
@@ -298,3 +298,28 @@ def test_labels_are_never_cut_off(lab):
                 assert child.style.description_width == "initial", child.description
             if isinstance(child, ipywidgets.Button):
                 assert child.layout.width == "auto", child.description
+
+
+def test_no_lesson_widget_hides_an_ipywidgets_member(lab):
+    """A child or method named like an ipywidgets member (send, _send, keys…) silently breaks sync."""
+    import ipywidgets
+
+    allowed = {"__init__", "__repr__", "__module__", "__doc__", "__qualname__", "_repr_mimebundle_",
+               "__firstlineno__", "__static_attributes__", "__annotations__",
+               # written into every HasTraits subclass by traitlets' metaclass
+               "_all_trait_default_generators", "_descriptors", "_instance_inits",
+               "_static_immutable_initial_values", "_trait_default_generators", "_traits"}
+    base = set(dir(ipywidgets.VBox))
+    for widget in every_widget(lab):
+        mine = set(vars(widget)) | {name for klass in type(widget).__mro__
+                                    if klass.__module__ == "smtplesson.widgets" for name in vars(klass)}
+        clashes = sorted((mine & base) - allowed)
+        assert clashes == [], f"{type(widget).__name__} hides {clashes}"
+
+
+def test_every_lesson_widget_sends_its_children_to_the_front_end(lab):
+    """What JupyterLab draws comes from the synced state: children and classes must be in it."""
+    for widget in every_widget(lab):
+        state = widget.get_state()
+        assert len(state["children"]) >= 3, type(widget).__name__
+        assert "smtplesson-widget" in state["_dom_classes"]

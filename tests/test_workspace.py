@@ -126,5 +126,7 @@ def test_a_new_user_installs_the_wheel_and_starts_the_lesson(tmp_path):
         assert names == sorted(path.name for path in (ROOT / "notebooks").glob("*.ipynb"))
         assert (home / "smtp-lesson" / "00-start-here.ipynb").exists()
     finally:
-        server.terminate()
+        server.terminate()  # smtplesson start has become JupyterLab: this stops the server itself
         server.wait(timeout=60)
+    with pytest.raises(urllib.error.URLError):  # and nothing is left listening
+        urllib.request.urlopen(f"{base}/api/status?token={token}", timeout=5)

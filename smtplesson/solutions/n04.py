@@ -34,10 +34,10 @@ def drive_lab_panel():
     with LabServer() as lab:
         panel = LabPanel(lab)
         panel.password.value = "wrong"
-        panel.send.click()                  # a real session: PLAIN gets 535, then LOGIN gets 535
+        panel.send_button.click()                  # a real session: PLAIN gets 535, then LOGIN gets 535
         assert panel.outcome.code == 535
         panel.password.value = "wonderland"
-        panel.send.click()                  # 235 for AUTH, then 250 for MAIL, RCPT and the final dot
+        panel.send_button.click()                  # 235 for AUTH, then 250 for MAIL, RCPT and the final dot
         assert panel.outcome.code == 250
     # The panel shows its last session: the 250. Its repr names that last verdict.
     return panel
