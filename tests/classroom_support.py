@@ -12,8 +12,9 @@ from nbclient import NotebookClient
 
 ROOT = Path(__file__).resolve().parent.parent
 LIVE_LAB = ROOT / "notebooks" / "02-a-whole-conversation.ipynb"
+# A result, not print(): under load a kernel's stdout can arrive after the cell has finished.
 PEAK_RSS_CELL = ("import re\n"
-                 "print('peak-rss-kib', re.search(r'VmHWM:\\s+(\\d+)', open('/proc/self/status').read()).group(1))")
+                 "'peak-rss-kib ' + re.search(r'VmHWM:\\s+(\\d+)', open('/proc/self/status').read()).group(1)")
 
 
 def _outputs_text(notebook) -> str:
