@@ -43,7 +43,7 @@ html: $(VENV)/.test-installed
 	$(PY) tools/build_site.py site
 
 bench: $(VENV)/.test-installed
-	@for script in bench/*.py; do echo "== $$script"; $(PY) $$script || exit 1; done
+	@for script in bench/bench_*.py; do echo "== $$script"; $(PY) $$script || exit 1; done
 
 clean:
 	rm -rf $(VENV) .tools site build dist .pytest_cache .hypothesis test-artifacts
