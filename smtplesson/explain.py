@@ -128,20 +128,21 @@ def _from_smtplib(code: int, message: bytes | str) -> str:
     return "\n".join(f"{code}{'-' if i < last else ' '}{part}" for i, part in enumerate(parts))
 
 
-def _clean_paste(text: str) -> str:
-    """Undo what copying adds: indentation, trailing spaces, blank lines, wrapping quotes."""
+def _clean_paste(text: str) -> tuple[str, bool]:
+    """Undo what copying adds (indentation, trailing spaces, blank lines, wrapping quotes, a
+    bytes literal); return the text and whether it was smtplib's ``(code, b'text')`` form."""
     text = text.strip()
     if len(text) >= 2 and text[0] == text[-1] and text[0] in "\"'`" and "\n" not in text:
         text = text[1:-1].strip()
     literal = _SMTPLIB_TUPLE.fullmatch(text)
     if literal:
         code, message = ast.literal_eval(f"({literal.group(1)}, {literal.group(2)})")
-        return _from_smtplib(code, message)
+        return _from_smtplib(code, message), True
     if _BYTES_LITERAL.fullmatch(text):
         value = ast.literal_eval(text)
-        return _clean_paste(value.decode("ascii", errors="strict")) if value else ""
+        return _clean_paste(value.decode("ascii", errors="strict")) if value else ("", False)
     lines = [line.strip() for line in text.replace("\r\n", "\n").split("\n")]
-    return "\n".join(line for line in lines if line)
+    return "\n".join(line for line in lines if line), False
 
 
 def _is_transcript(text: str) -> bool:
@@ -183,10 +184,9 @@ def explain(text: object, lang: str | None = None) -> Explanation:
             rule="too-long",
         )
     if kind == "reply":
-        if _SMTPLIB_TUPLE.fullmatch(text.strip()):
-            kind = "smtplib"
         try:
-            text = _clean_paste(text)
+            text, from_smtplib = _clean_paste(text)
+            kind = "smtplib" if from_smtplib else kind
         except ReplyParseError:
             raise
         except (ValueError, SyntaxError, UnicodeDecodeError, MemoryError, RecursionError):

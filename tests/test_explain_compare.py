@@ -144,3 +144,7 @@ def test_comparison_as_a_frame():
 def test_compare_rejects_bad_codes():
     with pytest.raises(ReplyParseError):
         compare(250, 600)
+
+
+def test_quoted_smtplib_form_is_still_recognised():
+    assert explain('"(535, b\'5.7.8 Authentication credentials invalid\')"').kind == "smtplib"
