@@ -15,7 +15,7 @@ from .catalogue import EnhancedCode, ReplyCode, lookup, lookup_enhanced
 from .digits import ENHANCED_RE
 from .errors import ReplyParseError
 from .i18n import check_language, t
-from .reply import CONNECTION, END_OF_DATA, Reply, Transcript, _verb, parse_reply, parse_transcript
+from .reply import CONNECTION, END_OF_DATA, Reply, Transcript, command_verb, parse_reply, parse_transcript
 
 #: Pastes longer than this are refused before any parsing (a reply line is at most 512 octets).
 MAX_INPUT = 100_000
@@ -67,7 +67,7 @@ class Explanation:
                 return t("verdict.auth_ok", self.lang)
             return t("verdict.no_failure", self.lang)
         code, name = failure.reply.code, failure.entry.name
-        if _verb(failure.command) == "AUTH":
+        if command_verb(failure.command) == "AUTH":
             if failure.command == "(AUTH) *":
                 return t("verdict.auth_cancelled", self.lang)
             return t("verdict.auth_failed", self.lang, code=code, name=name)
@@ -91,8 +91,8 @@ def _last_unrecovered_failure(items: tuple[ExplainedReply, ...]) -> ExplainedRep
         item = items[index]
         if item.reply.code < 400:
             continue
-        verb = _verb(item.command)
-        if not any(_verb(later.command) == verb and later.reply.code // 100 == 2
+        verb = command_verb(item.command)
+        if not any(command_verb(later.command) == verb and later.reply.code // 100 == 2
                    for later in items[index + 1:]):
             return item
     return None

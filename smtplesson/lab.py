@@ -15,6 +15,7 @@ import atexit
 import collections
 import ipaddress
 import logging
+import shutil
 import smtplib
 import socket
 import ssl
@@ -31,6 +32,7 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, AuthResult, LoginPassword
 
 from . import cards
+from .catalogue import lookup
 from .errors import LabError
 from .i18n import t
 from .reply import END_OF_DATA, Transcript, parse_transcript
@@ -118,7 +120,7 @@ def _certificate() -> tuple[str, str]:
         .sign(key, hashes.SHA256())
     )
     folder = Path(tempfile.mkdtemp(prefix="smtplesson-tls-"))
-    atexit.register(_remove_tree, folder)
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
     cert_path, key_path = folder / "cert.pem", folder / "key.pem"
     cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
     key_path.write_bytes(key.private_bytes(
@@ -128,20 +130,18 @@ def _certificate() -> tuple[str, str]:
     return str(cert_path), str(key_path)
 
 
-def _remove_tree(folder: Path) -> None:
-    for item in folder.iterdir():
-        item.unlink(missing_ok=True)
-    folder.rmdir()
-
-
+@lru_cache(maxsize=None)
 def _server_tls() -> ssl.SSLContext:
     context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     context.load_cert_chain(*_certificate())
     return context
 
 
+@lru_cache(maxsize=None)
 def client_tls() -> ssl.SSLContext:
-    """A client context that trusts exactly the lab's certificate, with hostname checks on."""
+    """A client context that trusts exactly the lab's certificate, with hostname checks on.
+
+    Made once per process, like the certificate: a context can serve any number of connections."""
     return ssl.create_default_context(cafile=_certificate()[0])
 
 
@@ -551,18 +551,11 @@ def send_mail(lab: LabServer, user: str | None, password: str | None, *, starttl
     if ok:
         message = t("outcome.accepted")
     elif code is not None:
-        name = _name(code)
-        message = t("outcome.refused", code=code, name=name)
+        message = t("outcome.refused", code=code, name=lookup(code).name)
     else:
         message = _client_side_reason(error)
     return Outcome(ok=ok, code=code, enhanced=enhanced, error=error, transcript=transcript,
                    message=message, verdict_index=index)
-
-
-def _name(code: int) -> str:
-    from .catalogue import lookup
-
-    return lookup(code).name
 
 
 def dialogue(lab: LabServer, commands: Iterable[str], *, timeout: float = TIMEOUT) -> Transcript:

@@ -223,10 +223,11 @@ class Exchange:
     @property
     def verb(self) -> str:
         """The command word, e.g. 'EHLO', 'MAIL', 'AUTH'; 'AUTH' for lines inside an AUTH exchange."""
-        return _verb(self.command)
+        return command_verb(self.command)
 
 
-def _verb(command: str | None) -> str:
+def command_verb(command: str | None) -> str:
+    """The command word a transcript line starts with ('EHLO', 'MAIL', …); 'AUTH' for AUTH steps."""
     if command is None:
         return ""
     if command in (CONNECTION, END_OF_DATA):
@@ -413,7 +414,7 @@ def parse_transcript(text: str) -> Transcript:
         else:
             command = None  # an unsolicited reply, e.g. 421 before closing
         exchanges.append(Exchange(command=command, reply=reply))
-        verb = _verb(command)
+        verb = command_verb(command)
         if verb == "DATA" and reply.code == 354:
             in_data = True
         auth_step = verb == "AUTH" and reply.code == 334
