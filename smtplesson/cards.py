@@ -171,12 +171,15 @@ def explanation_html(explanation: "Explanation") -> str:
         if explanation.source:
             lines.append(f'<p style="margin:4px 0">{escape(t("card.read_from", lang))}: '
                          f'{escape(explanation.source)}</p>')
-        provider = explanation.deciding.provider
-        if provider is not None:
+        deciding = explanation.deciding
+        if deciding.provider is not None:
             lines.append(f'<p style="margin:4px 0"><b>{escape(t("card.provider", lang))}:</b> '
-                         f'{escape(provider.provider)}: {escape(provider.meaning(lang))}</p>')
+                         f'{escape(deciding.provider.provider)}: '
+                         f'{escape(deciding.provider.meaning(lang))}</p>')
         lines.append(f'<p style="margin:4px 0"><b>{escape(t("card.next", lang))}:</b> '
                      f'{escape(explanation.advice)}</p>')
+        lines += [f'<p style="margin:4px 0">{escape(t("card.note", lang))}: {escape(note)}</p>'
+                  for note in deciding.notes]
         body = transcript_table(explanation.transcript, lang, explained=explanation.items)
         return wrap("".join(lines) + body, lang, "explanation")
     if not explanation.items:
@@ -200,10 +203,12 @@ def explanation_text(explanation: "Explanation") -> str:
         for item in explanation.items:
             command = item.command or ""
             lines.append(f"  {command:<28} -> {item.summary(lang)}")
-        provider = explanation.deciding.provider
-        if provider is not None:
-            lines.append(f"{t('card.provider', lang)}: {provider.provider}: {provider.meaning(lang)}")
+        deciding = explanation.deciding
+        if deciding.provider is not None:
+            lines.append(f"{t('card.provider', lang)}: {deciding.provider.provider}: "
+                         f"{deciding.provider.meaning(lang)}")
         lines.append(f"{t('card.next', lang)}: {explanation.advice}")
+        lines += [f"{t('card.note', lang)}: {note}" for note in deciding.notes]
         return "\n".join(lines)
     if not explanation.items:
         if explanation.enhanced is not None:

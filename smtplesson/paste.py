@@ -358,7 +358,8 @@ def _read_postfix_said(match: re.Match, text: str) -> Found | None:
     said = match.group("command")
     to = re.search(r"\bto=<([^>\n]*)>", text[: match.start()])
     command = _log_command(re.sub(r"\s+", " ", said) if said else None, to.group(1) if to else None)
-    if command is None and "SASL authentication failed" in match.group(0):
+    line_start = text.rfind("\n", 0, match.start()) + 1
+    if command is None and "SASL authentication failed" in text[line_start: match.start()]:
         command = "AUTH"
     return Found("postfix", reply=_unescape(reply), command=command)
 
@@ -449,7 +450,7 @@ DIALOGUE_FORMATS = (
         r"^(?:[\d:.]+ )?(?P<side>send|reply): (?P<text>b?(?:'.*'|\".*\"))\s*$"),
         frozenset({"reply"}), bytes_literal=True),
     DialogueFormat("postfix_debug", re.compile(
-        r"postfix/\S+\[\d+\]: (?P<side>[<>]) \S+\[[^\]\s]*\](?::\d+)?: (?P<text>.*)$"),
+        r"postfix/\S+\[\d+\]: (?P<side>[<>]) \S+\[[^\]\s]*\](?::\d+)?:(?: (?P<text>.*))?$"),
         frozenset({"<"})),
     DialogueFormat("sendmail_transcript", re.compile(r"^\s*(?P<side><<<|>>>) (?P<text>.*)$"),
                    frozenset({"<<<"})),
@@ -571,7 +572,7 @@ RECOGNISERS: tuple[Recogniser, ...] = (
     Recogniser("ruby", re.compile(
         r"(?P<reply>[2-5][0-9][0-9][ -][^\n]*?)\s*\(Net::(?P<exc>SMTP\w+)\)"), _read_ruby_old),
     Recogniser("postfix", re.compile(
-        r"(?:host|server) \S+?\[[^\]\s]*\](?::\d+)? said: (?P<reply>[2-5][0-9][0-9](?:[^\n]|\n[ \t])*?)"
+        r"(?:host|server) \S+?\[[^\]\s]*\](?::\d+)? said:\s+(?P<reply>[2-5][0-9][0-9](?:[^\n]|\n[ \t])*?)"
         r"(?:\s+\(in\s+reply\s+to\s+(?P<command>[^()]*?)\s+command\)|(?=\)[ \t]*$))", re.M),
         _read_postfix_said),
     Recogniser("postfix", re.compile(
@@ -601,7 +602,7 @@ RECOGNISERS: tuple[Recogniser, ...] = (
         r"(?<![\w.=/-])(?P<code>[2-5][0-5][0-9])[ -](?P<enhanced>[245]\.\d{1,3}\.\d{1,3})(?=\s|$)"),
         _read_embedded),
     Recogniser("embedded", re.compile(
-        r"(?:(?<=: )|(?<=- )|(?<=\] )|^)(?P<code>[2-5][0-5][0-9])[ -](?P<enhanced>)"
+        r"(?:(?<=: )|(?<=- )|(?<=, )|(?<=\] )|^)(?P<code>[2-5][0-5][0-9])[ -](?P<enhanced>)"
         r"(?=[A-Za-z<\[(#\"'])", re.M), _read_embedded),
 )
 
