@@ -166,8 +166,9 @@ def _explain_reply(reply: Reply, command: str | None, lang: str, paste_text: str
                    notes: tuple[Note, ...] = ()) -> ExplainedReply:
     texts = [item.text(lang) for item in notes]
     enhanced = None
-    if reply.enhanced:
-        enhanced = _lookup_enhanced(reply.enhanced, lang)
+    enhanced_code = reply.enhanced
+    if enhanced_code:
+        enhanced = _lookup_enhanced(enhanced_code, lang)
     else:
         lookalike = ENHANCED_RE.match(reply.lines[0])
         if lookalike and int(lookalike.group(1)) != reply.code // 100:

@@ -52,6 +52,8 @@ class Recogniser:
     family: str
     pattern: re.Pattern
     read: Callable[[re.Match, str], Found | None]
+    #: Lower-case words one of which the paste must contain before the pattern is tried (speed).
+    hints: tuple[str, ...] = ()
     #: Use the last match (a traceback ends with the exception raised) instead of the first.
     last: bool = False
 
@@ -440,27 +442,29 @@ class DialogueFormat:
     family: str
     pattern: re.Pattern  # groups: side, text, and optionally session
     server: frozenset[str]
+    #: Lower-case words one of which the paste must contain before its lines are read (speed).
+    hints: tuple[str, ...] = ()
     bytes_literal: bool = False
 
 
 DIALOGUE_FORMATS = (
     DialogueFormat("phpmailer_debug", re.compile(
-        r"(?P<side>SERVER -> CLIENT|CLIENT -> SERVER): ?(?P<text>.*)$"), frozenset({"SERVER -> CLIENT"})),
+        r"(?P<side>SERVER -> CLIENT|CLIENT -> SERVER): ?(?P<text>.*)$"), frozenset({"SERVER -> CLIENT"}), hints=("server -> client",)),
     DialogueFormat("smtplib_debug", re.compile(
         r"^(?:[\d:.]+ )?(?P<side>send|reply): (?P<text>b?(?:'.*'|\".*\"))\s*$"),
-        frozenset({"reply"}), bytes_literal=True),
+        frozenset({"reply"}), hints=("reply: ",), bytes_literal=True),
     DialogueFormat("postfix_debug", re.compile(
         r"postfix/\S+\[\d+\]: (?P<side>[<>]) \S+\[[^\]\s]*\](?::\d+)?:(?: (?P<text>.*))?$"),
-        frozenset({"<"})),
+        frozenset({"<"}), hints=("postfix/",)),
     DialogueFormat("sendmail_transcript", re.compile(r"^\s*(?P<side><<<|>>>) (?P<text>.*)$"),
-                   frozenset({"<<<"})),
+                   frozenset({"<<<"}), hints=("<<< ",)),
     DialogueFormat("swaks", re.compile(r"^\s*(?P<side><-|<\*\*|<~|<~\*|->|~>|\*\*>)\s{1,2}(?P<text>\S.*)$"),
-                   frozenset({"<-", "<**", "<~", "<~*"})),
+                   frozenset({"<-", "<**", "<~", "<~*"}), hints=("<-", "<**", "<~")),
     DialogueFormat("got_sent", re.compile(r"^(?:.*\s)?(?P<side>Got|Sent): (?P<text>.*)$"),
-                   frozenset({"Got"})),
+                   frozenset({"Got"}), hints=("got: ",)),
     DialogueFormat("debug_log", re.compile(
         r"^(?:.*?\S\s+)?(?:\[(?P<session>[\w-]{4,})\]\s+)?(?P<side>[SC]): ?(?P<text>.*)$"),
-        frozenset({"S"})),
+        frozenset({"S"}), hints=("\ns: ", " s: ", "\ts: ")),
 )
 
 
@@ -496,10 +500,17 @@ def _dialogue_lines(text: str, fmt: DialogueFormat) -> list[tuple[str, str, str 
     return out
 
 
-def find_dialogue(text: str, minimum: int) -> Found | None:
+def _hinted(hints: tuple[str, ...], lowered: str) -> bool:
+    return not hints or any(hint in lowered for hint in hints)
+
+
+def find_dialogue(text: str, minimum: int, lowered: str = "") -> Found | None:
     """A debug log of a dialogue (at least ``minimum`` marked lines, one a server reply)."""
+    lowered = lowered or "\n" + text.lower()
     best: tuple[int, DialogueFormat, list] | None = None
     for fmt in DIALOGUE_FORMATS:
+        if not _hinted(fmt.hints, lowered):
+            continue
         lines = _dialogue_lines(text, fmt)
         if sum(side == "S" for side, _, _ in lines) and len(lines) >= minimum:
             if best is None or len(lines) > best[0]:
@@ -543,61 +554,61 @@ _JAVA = re.compile(
 RECOGNISERS: tuple[Recogniser, ...] = (
     Recogniser("python", re.compile(
         r"(?P<exc>SMTP(?:[A-Z][A-Za-z]*)?(?:Error|Refused|Exception|Disconnected))(?: at [^\n]*)?:"
-        r"[ \t]*(?P<payload>[^\n]*)"), _read_python, last=True),
+        r"[ \t]*(?P<payload>[^\n]*)"), _read_python, last=True, hints=("smtp",)),
     Recogniser("nodemailer", re.compile(
         r"(?P<what>Invalid login|Mail command failed|Recipient command failed|Data command failed"
         r"|Message failed|Can't send mail - all recipients were rejected|Greeting never received)"
-        r"(?::[ \t]*(?P<reply>[2-5][0-9][0-9](?:[ -][^\n]*)?))?"), _read_nodemailer),
+        r"(?::[ \t]*(?P<reply>[2-5][0-9][0-9](?:[ -][^\n]*)?))?"), _read_nodemailer, hints=("invalid login", "command failed", "message failed", "were rejected", "greeting never")),
     Recogniser("phpmailer", re.compile(
         r"SMTP server error: (?P<what>[A-Za-z][A-Za-z ]*?) command failed Detail: (?P<detail>.*?)"
         r" SMTP code: (?P<code>[2-5][0-9][0-9])(?: Additional SMTP info: "
-        r"(?P<enhanced>[245]\.\d{1,3}\.\d{1,3}))?"), _read_phpmailer_info),
+        r"(?P<enhanced>[245]\.\d{1,3}\.\d{1,3}))?"), _read_phpmailer_info, hints=("smtp server error:",)),
     Recogniser("phpmailer", re.compile(
         r"SMTP ERROR: (?P<what>[A-Za-z][A-Za-z ]*?) command failed: (?P<reply>[2-5][0-9][0-9][^\n]*)"),
-        _read_phpmailer),
+        _read_phpmailer, hints=("smtp error:",)),
     Recogniser("symfony", re.compile(
         r"Expected response code (?P<quote>\\?\"?)(?P<expected>\d{3}(?:/\d{3})*)(?P=quote) but got "
         r"(?:code \\?\"\d{3}\\?\", with message \\?\"(?P<reply>.*?)\\?\"(?=\.?(?:\s|$|\\|\"|\)|,))"
-        r"|an empty response)", re.S), _read_symfony, last=True),
-    Recogniser("java", _JAVA, _read_java),
+        r"|an empty response)", re.S), _read_symfony, last=True, hints=("expected response code",)),
+    Recogniser("java", _JAVA, _read_java, hints=("javax.mail", "jakarta.mail", "sun.mail", "angus.mail")),
     Recogniser("mailkit", re.compile(
         r"MailKit\.(?:Net\.Smtp\.SmtpCommandException|Security\.(?P<auth>AuthenticationException))"
-        r":\s*(?:[A-Za-z]+:\s*)?(?P<text>[^\n]*)"), _read_mailkit),
+        r":\s*(?:[A-Za-z]+:\s*)?(?P<text>[^\n]*)"), _read_mailkit, hints=("mailkit.",)),
     Recogniser("dotnet", re.compile(
         r"Smtp\w*Exception\b[^:\n]*:\s*(?P<sentence>[^\n]*?)\s*The server response was:\s*"
-        r"(?P<text>[^\n]*)"), _read_dotnet),
+        r"(?P<text>[^\n]*)"), _read_dotnet, hints=("the server response was",)),
     Recogniser("ruby", re.compile(
         r"Net::(?P<exc>SMTP\w+)(?::\s*|\s*(?P<paren>\())(?P<reply>[2-5][0-9][0-9](?:[ -][^\n]*)?)"),
-        _read_ruby),
+        _read_ruby, hints=("net::smtp",)),
     Recogniser("ruby", re.compile(
-        r"(?P<reply>[2-5][0-9][0-9][ -][^\n]*?)\s*\(Net::(?P<exc>SMTP\w+)\)"), _read_ruby_old),
+        r"(?P<reply>[2-5][0-9][0-9][ -][^\n]*?)\s*\(Net::(?P<exc>SMTP\w+)\)"), _read_ruby_old, hints=("net::smtp",)),
     Recogniser("postfix", re.compile(
         r"(?:host|server) \S+?\[[^\]\s]*\](?::\d+)? said:\s+(?P<reply>[2-5][0-9][0-9](?:[^\n]|\n[ \t])*?)"
         r"(?:\s+\(in\s+reply\s+to\s+(?P<command>[^()]*?)\s+command\)|(?=\)[ \t]*$))", re.M),
-        _read_postfix_said),
+        _read_postfix_said, hints=("said:",)),
     Recogniser("postfix", re.compile(
         r"(?:NOQUEUE|[0-9A-Za-z]{5,}): (?:milter-)?reject: (?P<stage>[A-Z-]+) from \S+: "
-        r"(?P<reply>[2-5][0-9][0-9] [^\n]*?)(?=; (?:from|to|proto|helo)=|\n|$)"), _read_postfix_reject),
+        r"(?P<reply>[2-5][0-9][0-9] [^\n]*?)(?=; (?:from|to|proto|helo)=|\n|$)"), _read_postfix_reject, hints=("reject:",)),
     Recogniser("postfix_sasl", re.compile(
         r"SASL (?P<mechanism>[A-Z0-9-]+) authentication failed:[ \t]*(?P<reason>[^\n,]*?)"
-        r"(?:, sasl_username=[^\n]*)?[ \t]*$", re.M), _read_postfix_sasl),
+        r"(?:, sasl_username=[^\n]*)?[ \t]*$", re.M), _read_postfix_sasl, hints=("sasl ",)),
     Recogniser("exim", re.compile(
         r"SMTP error from remote (?:mail )?server after (?P<command>[^\n]*?):\s*"
-        r"(?:host \S+ \[[^\]]*\]:?\s*)?(?P<reply>[2-5][0-9][0-9](?:[ -][^\n]*)?)"), _read_exim),
+        r"(?:host \S+ \[[^\]]*\]:?\s*)?(?P<reply>[2-5][0-9][0-9](?:[ -][^\n]*)?)"), _read_exim, hints=("smtp error from remote",)),
     Recogniser("exim", re.compile(
         r"(?P<authenticator>\w+) authenticator failed for [^\n]*?: "
-        r"(?P<reply>[2-5][0-9][0-9] [^\n]*?)(?: \(set_id=[^)\n]*\))?[ \t]*$", re.M), _read_exim_auth),
+        r"(?P<reply>[2-5][0-9][0-9] [^\n]*?)(?: \(set_id=[^)\n]*\))?[ \t]*$", re.M), _read_exim_auth, hints=("authenticator failed",)),
     Recogniser("sendmail", re.compile(
         r"\bstat=(?:Deferred: |Service unavailable: )?(?P<reply>[2-5][0-9][0-9] [^\n]*)"),
-        _read_sendmail_stat),
-    Recogniser("exchange", re.compile(r"Remote [Ss]erver returned '(?P<inner>[^\n]*)'"), _read_exchange),
+        _read_sendmail_stat, hints=("stat=",)),
+    Recogniser("exchange", re.compile(r"Remote [Ss]erver returned '(?P<inner>[^\n]*)'"), _read_exchange, hints=("server returned",)),
     Recogniser("exchange", re.compile(
-        r"#(?P<reply>[2-5][0-9][0-9] [245]\.\d{1,3}\.\d{1,3} [^#\n]*?) ?##"), _read_exchange_hash),
-    Recogniser("dsn", re.compile(r"^Diagnostic-Code:[ \t]*smtp;[ \t]*(?P<value>)", re.M | re.I), _read_dsn),
+        r"#(?P<reply>[2-5][0-9][0-9] [245]\.\d{1,3}\.\d{1,3} [^#\n]*?) ?##"), _read_exchange_hash, hints=("##",)),
+    Recogniser("dsn", re.compile(r"^Diagnostic-Code:[ \t]*smtp;[ \t]*(?P<value>)", re.M | re.I), _read_dsn, hints=("diagnostic-code",)),
     Recogniser("dsn", re.compile(
         r"^Status:[ \t]*(?P<status>[245]\.\d{1,3}\.\d{1,3})(?:[ \t]*\((?P<comment>[^)\n]*)\))?",
-        re.M | re.I), _read_dsn_status),
-    Recogniser("python", _PY_TUPLE, _read_python_tuple),
+        re.M | re.I), _read_dsn_status, hints=("status:",)),
+    Recogniser("python", _PY_TUPLE, _read_python_tuple, hints=("(",)),
     Recogniser("embedded", re.compile(
         r"(?<![\w.=/-])(?P<code>[2-5][0-5][0-9])[ -](?P<enhanced>[245]\.\d{1,3}\.\d{1,3})(?=\s|$)"),
         _read_embedded),
@@ -613,10 +624,13 @@ def find(text: str, dialogues: bool = True) -> Found | None:
     A debug log of a whole dialogue is tried first (it says most); ``dialogues=False`` skips it.
     """
     text = text.replace("\r\n", "\n")
-    found = find_dialogue(text, minimum=2) if dialogues else None
+    lowered = "\n" + text.lower()
+    found = find_dialogue(text, minimum=2, lowered=lowered) if dialogues else None
     if found is not None:
         return found
     for recogniser in RECOGNISERS:
+        if not _hinted(recogniser.hints, lowered):
+            continue
         if recogniser.last:
             match = None
             for match in recogniser.pattern.finditer(text):
@@ -628,7 +642,7 @@ def find(text: str, dialogues: bool = True) -> Found | None:
         found = recogniser.read(match, text)
         if found is not None:
             return found
-    return find_dialogue(text, minimum=1) if dialogues else None
+    return find_dialogue(text, minimum=1, lowered=lowered) if dialogues else None
 
 
 __all__ = ["DIALOGUE_FORMATS", "Found", "RECOGNISERS", "Recogniser", "find", "find_dialogue"]

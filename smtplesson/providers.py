@@ -87,22 +87,23 @@ def providers() -> tuple[Provider, ...]:
     return tuple(_provider(row) for row in json.loads(text)["providers"])
 
 
-@lru_cache(maxsize=None)
-def _by_code() -> dict[int | None, tuple[Provider, ...]]:
-    table: dict[int | None, list[Provider]] = {}
-    for entry in providers():
-        for code in entry.codes or (None,):
-            table.setdefault(code, []).append(entry)
-    return {code: tuple(entries) for code, entries in table.items()}
+@lru_cache(maxsize=1024)
+def _candidates(code: int, enhanced: str) -> tuple[Provider, ...]:
+    """The entries whose code and enhanced code fit; only their text and context are left to check."""
+    return tuple(entry for entry in providers()
+                 if (not entry.codes or code in entry.codes)
+                 and (entry.enhanced is None or entry.enhanced == enhanced))
 
 
 def match_provider(reply: Reply, paste: str = "") -> Provider | None:
     """The first known provider reply that ``reply`` (found in ``paste``) matches, else None."""
-    candidates = _by_code().get(reply.code, ()) + _by_code().get(None, ())
+    candidates = _candidates(reply.code, reply.enhanced or "")
     if not candidates:
         return None
+    text = reply.text
     return next((entry for entry in candidates
-                 if entry.matches(reply.code, reply.enhanced, reply.text, paste)), None)
+                 if (entry.text is None or entry.text.search(text))
+                 and (entry.context is None or entry.context.search(paste or text))), None)
 
 
 def match_enhanced(enhanced: str, text: str, paste: str = "") -> Provider | None:
