@@ -240,7 +240,17 @@ def explain(text: object, lang: str | None = None) -> Explanation:
     if isinstance(text, BaseException):
         # smtplib's exceptions print as "(535, b'…')", "{'bob@…': (550, b'…')}" or a message;
         # with their class name in front they read like the last line of a traceback.
-        return _explain_text(f"{type(text).__name__}: {text}", lang)
+        try:
+            return _explain_text(f"{type(text).__name__}: {text}", lang)
+        except ReplyParseError:
+            if not isinstance(text, OSError):  # refused, timed out, TLS failed: no reply at all
+                raise ReplyParseError(
+                    f"explain() takes a reply, a transcript, a code or an smtplib error, not a "
+                    f"{type(text).__name__}", rule="explain-type") from None
+            return Explanation(
+                kind="no-code", items=(), lang=lang, source=t("paste.source.exception", lang),
+                detail=t("paste.nocode.connection", lang, detail=f"{type(text).__name__}: {text}"),
+                detail_advice=t("paste.nocode.connection.next", lang))
     if isinstance(text, tuple) and len(text) == 2 and isinstance(text[0], int):
         return _explain_wire(_from_smtplib(text[0], text[1]), lang, kind="smtplib",
                              source=t("paste.source.python", lang))

@@ -792,3 +792,15 @@ def test_pastes_survive_the_noise_copying_adds(paste, noise):
     result = explain(noise + text + noise.rstrip(" "))
     code = result.deciding.reply.code if result.items else None
     assert code == paste.code
+
+
+def test_a_connection_error_object_has_no_reply_code_and_says_what_to_check():
+    result = explain(ConnectionRefusedError(111, "Connection refused"))
+    assert result.kind == "no-code" and "Connection refused" in result.verdict
+    assert "port" in result.advice and result.source == "a Python exception"
+
+
+def test_an_unrelated_exception_object_is_refused_with_a_named_rule():
+    with pytest.raises(ReplyParseError) as caught:
+        explain(KeyError("x"))
+    assert caught.value.rule == "explain-type"
