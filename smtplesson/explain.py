@@ -12,19 +12,22 @@ from __future__ import annotations
 import ast
 import base64
 import binascii
-import inspect
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from . import cards, paste
+from . import cards
 from .catalogue import EnhancedCode, ReplyCode, lookup, lookup_enhanced
 from .digits import ENHANCED_RE
 from .errors import ReplyParseError
 from .i18n import check_language, t
 from .providers import Provider, match_enhanced, match_provider
-from .repair import Note, read_reply
 from .reply import (CONNECTION, END_OF_DATA, Reply, Transcript, command_verb, parse_reply,
                     parse_transcript)
+
+if TYPE_CHECKING:  # paste.py and repair.py load only when a paste is not a plain reply
+    from .paste import Found
+    from .repair import Note
 
 #: Pastes longer than this are refused before any parsing (a reply line is at most 512 octets).
 MAX_INPUT = 100_000
@@ -33,7 +36,8 @@ _SMTPLIB_TUPLE = re.compile(r"\(\s*(\d{3})\s*,\s*(b?(['\"]).*\3)\s*\)", re.S)
 _BYTES_LITERAL = re.compile(r"b(['\"]).*\1", re.S)
 _IN_REPLY_TO = re.compile(r"\(in reply to ([^()]*?) command\)\s*$")
 #: ``lookup_enhanced(code, lang)`` once the catalogue translates enhanced codes; ``(code)`` today.
-_ENHANCED_TAKES_LANG = "lang" in inspect.signature(lookup_enhanced).parameters
+_ENHANCED_TAKES_LANG = "lang" in lookup_enhanced.__code__.co_varnames[
+    : lookup_enhanced.__code__.co_argcount]
 
 
 @dataclass(frozen=True)
@@ -292,6 +296,8 @@ def _explain_text(text: str, lang: str) -> Explanation:
         try:
             return _explain_transcript(parse_transcript(cleaned), lang)
         except ReplyParseError as error:
+            from . import paste
+
             found = paste.find_dialogue(text.replace("\r\n", "\n"), minimum=1)
             if found is None:
                 raise error from None
@@ -307,6 +313,8 @@ def _explain_text(text: str, lang: str) -> Explanation:
             command = said.group(1) if said else None
             return Explanation(kind="reply", items=(_explain_reply(reply, command, lang, text),),
                                lang=lang)
+        from .repair import read_reply
+
         try:
             reply, notes = read_reply(cleaned)
         except ReplyParseError:
@@ -314,6 +322,8 @@ def _explain_text(text: str, lang: str) -> Explanation:
         else:
             return Explanation(kind="reply",
                                items=(_explain_reply(reply, None, lang, text, notes),), lang=lang)
+    from . import paste
+
     found = paste.find(text)
     if found is not None:
         try:
@@ -333,12 +343,14 @@ def _explain_text(text: str, lang: str) -> Explanation:
 
 def _explain_wire(wire: str, lang: str, kind: str, source: str = "", command: str | None = None,
                   paste_text: str = "", notes: tuple[Note, ...] = ()) -> Explanation:
+    from .repair import read_reply
+
     reply, repairs = read_reply(wire)
     item = _explain_reply(reply, command, lang, paste_text or wire, notes + repairs)
     return Explanation(kind=kind, items=(item,), lang=lang, source=source)
 
 
-def _from_found(found: paste.Found, text: str, lang: str) -> Explanation:
+def _from_found(found: Found, text: str, lang: str) -> Explanation:
     """An explanation of what a recogniser took out of the paste."""
     source = t(f"paste.source.{found.family}", lang)
     if found.no_code:
@@ -354,7 +366,7 @@ def _from_found(found: paste.Found, text: str, lang: str) -> Explanation:
     return _explain_wire(found.reply, lang, kind, source, found.command, text, found.notes)
 
 
-def _explain_enhanced_only(found: paste.Found, text: str, lang: str, source: str) -> Explanation:
+def _explain_enhanced_only(found: Found, text: str, lang: str, source: str) -> Explanation:
     """What can and cannot be known from an enhanced code without its reply code."""
     enhanced = _lookup_enhanced(found.enhanced, lang)
     first = int(found.enhanced[0])

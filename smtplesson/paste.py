@@ -16,13 +16,14 @@ from dataclasses import dataclass
 from typing import Callable
 
 from .digits import ENHANCED_RE
+from .lazyre import LazyPattern as _lazy
 from .repair import Note, note
 from .reply import CONNECTION, END_OF_DATA
 
 _LITERAL_ERRORS = (ValueError, SyntaxError, TypeError, MemoryError, RecursionError)
 #: A line that starts like a reply line: a code, then a space, a hyphen or the end.
-_REPLY_LINE = re.compile(r"[2-5][0-5][0-9](?:[ -]|$)")
-_ENHANCED_AT = re.compile(r"([245])\.(?:0|[1-9][0-9]{0,2})\.(?:0|[1-9][0-9]{0,2})(?=[\s.,;:)]|$)")
+_REPLY_LINE = _lazy(r"[2-5][0-5][0-9](?:[ -]|$)")
+_ENHANCED_AT = _lazy(r"([245])\.(?:0|[1-9][0-9]{0,2})\.(?:0|[1-9][0-9]{0,2})(?=[\s.,;:)]|$)")
 
 
 @dataclass(frozen=True)
@@ -50,7 +51,7 @@ class Recogniser:
     """One family of pastes: a compiled pattern and the function that reads a match."""
 
     family: str
-    pattern: re.Pattern
+    pattern: _lazy
     read: Callable[[re.Match, str], Found | None]
     #: Lower-case words one of which the paste must contain before the pattern is tried (speed).
     hints: tuple[str, ...] = ()
@@ -124,10 +125,10 @@ _PYTHON_NO_CODE = {
     "SMTPNotSupportedError": "paste.nocode.not_supported",
     "SMTPException": "paste.nocode.smtplib",
 }
-_PY_TUPLE = re.compile(
+_PY_TUPLE = _lazy(
     r"\(\s*(?P<code>[2-5][0-9][0-9])\s*,\s*(?P<body>b?(?:'(?:[^'\\\n]|\\.)*'|\"(?:[^\"\\\n]|\\.)*\"))"
     r"(?:\s*,\s*(?P<extra>b?(?:'[^'\n]*'|\"[^\"\n]*\")))?\s*\)")
-_PY_NAME = re.compile(r"\b(SMTP(?:[A-Z][A-Za-z]*)?(?:Error|Refused|Exception|Disconnected))\b")
+_PY_NAME = _lazy(r"\b(SMTP(?:[A-Z][A-Za-z]*)?(?:Error|Refused|Exception|Disconnected))\b")
 
 
 def _python_reply(name: str, code: int, body, extra, notes: list[Note]) -> Found | None:
@@ -194,8 +195,8 @@ _NODEMAILER_COMMANDS = {
     "Data command failed": "DATA",
     "Message failed": END_OF_DATA,
 }
-_JS_STRINGS = re.compile(r"response:\s*(?P<js>'(?:[^'\\\n]|\\.)*'(?:\s*\+\s*'(?:[^'\\\n]|\\.)*')*)")
-_JS_COMMAND = re.compile(r"command:\s*'(?P<command>[^'\n]*)'")
+_JS_STRINGS = _lazy(r"response:\s*(?P<js>'(?:[^'\\\n]|\\.)*'(?:\s*\+\s*'(?:[^'\\\n]|\\.)*')*)")
+_JS_COMMAND = _lazy(r"command:\s*'(?P<command>[^'\n]*)'")
 
 
 def _read_nodemailer(match: re.Match, text: str) -> Found | None:
@@ -237,7 +238,7 @@ def _read_phpmailer_info(match: re.Match, text: str) -> Found | None:
 
 _EXPECTED_COMMANDS = {"235": "AUTH", "334": "AUTH", "354": "DATA", "250/251/252": "RCPT TO",
                       "221": "QUIT"}
-_AUTHENTICATOR = re.compile(r'Authenticator "?(?P<mechanism>[A-Z0-9-]+)"? returned')
+_AUTHENTICATOR = _lazy(r'Authenticator "?(?P<mechanism>[A-Z0-9-]+)"? returned')
 
 
 def _read_symfony(match: re.Match, text: str) -> Found | None:
@@ -440,7 +441,7 @@ class DialogueFormat:
     """How one kind of debug log marks the server's and the client's lines."""
 
     family: str
-    pattern: re.Pattern  # groups: side, text, and optionally session
+    pattern: _lazy  # groups: side, text, and optionally session
     server: frozenset[str]
     #: Lower-case words one of which the paste must contain before its lines are read (speed).
     hints: tuple[str, ...] = ()
@@ -448,22 +449,33 @@ class DialogueFormat:
 
 
 DIALOGUE_FORMATS = (
-    DialogueFormat("phpmailer_debug", re.compile(
-        r"(?P<side>SERVER -> CLIENT|CLIENT -> SERVER): ?(?P<text>.*)$"), frozenset({"SERVER -> CLIENT"}), hints=("server -> client",)),
-    DialogueFormat("smtplib_debug", re.compile(
-        r"^(?:[\d:.]+ )?(?P<side>send|reply): (?P<text>b?(?:'.*'|\".*\"))\s*$"),
+    DialogueFormat(
+        "phpmailer_debug",
+        _lazy(r"(?P<side>SERVER -> CLIENT|CLIENT -> SERVER): ?(?P<text>.*)$"),
+        frozenset({"SERVER -> CLIENT"}), hints=("server -> client",)),
+    DialogueFormat(
+        "smtplib_debug",
+        _lazy(r"^(?:[\d:.]+ )?(?P<side>send|reply): (?P<text>b?(?:'.*'|\".*\"))\s*$"),
         frozenset({"reply"}), hints=("reply: ",), bytes_literal=True),
-    DialogueFormat("postfix_debug", re.compile(
-        r"postfix/\S+\[\d+\]: (?P<side>[<>]) \S+\[[^\]\s]*\](?::\d+)?:(?: (?P<text>.*))?$"),
+    DialogueFormat(
+        "postfix_debug",
+        _lazy(r"postfix/\S+\[\d+\]: (?P<side>[<>]) \S+\[[^\]\s]*\](?::\d+)?:(?: (?P<text>.*))?$"),
         frozenset({"<"}), hints=("postfix/",)),
-    DialogueFormat("sendmail_transcript", re.compile(r"^\s*(?P<side><<<|>>>) (?P<text>.*)$"),
-                   frozenset({"<<<"}), hints=("<<< ",)),
-    DialogueFormat("swaks", re.compile(r"^\s*(?P<side><-|<\*\*|<~|<~\*|->|~>|\*\*>)\s{1,2}(?P<text>\S.*)$"),
-                   frozenset({"<-", "<**", "<~", "<~*"}), hints=("<-", "<**", "<~")),
-    DialogueFormat("got_sent", re.compile(r"^(?:.*\s)?(?P<side>Got|Sent): (?P<text>.*)$"),
-                   frozenset({"Got"}), hints=("got: ",)),
-    DialogueFormat("debug_log", re.compile(
-        r"^(?:.*?\S\s+)?(?:\[(?P<session>[\w-]{4,})\]\s+)?(?P<side>[SC]): ?(?P<text>.*)$"),
+    DialogueFormat(
+        "sendmail_transcript",
+        _lazy(r"^\s*(?P<side><<<|>>>) (?P<text>.*)$"),
+        frozenset({"<<<"}), hints=("<<< ",)),
+    DialogueFormat(
+        "swaks",
+        _lazy(r"^\s*(?P<side><-|<\*\*|<~|<~\*|->|~>|\*\*>)\s{1,2}(?P<text>\S.*)$"),
+        frozenset({"<-", "<**", "<~", "<~*"}), hints=("<-", "<**", "<~")),
+    DialogueFormat(
+        "got_sent",
+        _lazy(r"^(?:.*\s)?(?P<side>Got|Sent): (?P<text>.*)$"),
+        frozenset({"Got"}), hints=("got: ",)),
+    DialogueFormat(
+        "debug_log",
+        _lazy(r"^(?:.*?\S\s+)?(?:\[(?P<session>[\w-]{4,})\]\s+)?(?P<side>[SC]): ?(?P<text>.*)$"),
         frozenset({"S"}), hints=("\ns: ", " s: ", "\ts: ")),
 )
 
@@ -547,74 +559,118 @@ def _read_embedded(match: re.Match, text: str) -> Found | None:
 
 # --- the table ------------------------------------------------------------------------------------------
 
-_JAVA = re.compile(
+_JAVA = _lazy(
     r"(?:(?:javax|jakarta)\.mail|com\.sun\.mail\.smtp|org\.eclipse\.angus\.mail\.smtp)\."
     r"(?:\w+\.)*(?P<name>\w+Exception):\s*(?P<reply>[2-5][0-9][0-9](?:[ -][^\n]*)?)")
 
+_CODE = r"[2-5][0-9][0-9]"
+_ENHANCED = r"[245]\.\d{1,3}\.\d{1,3}"
+
+#: The families, most specific first; each names the words its paste must contain (its hints).
 RECOGNISERS: tuple[Recogniser, ...] = (
-    Recogniser("python", re.compile(
-        r"(?P<exc>SMTP(?:[A-Z][A-Za-z]*)?(?:Error|Refused|Exception|Disconnected))(?: at [^\n]*)?:"
-        r"[ \t]*(?P<payload>[^\n]*)"), _read_python, last=True, hints=("smtp",)),
-    Recogniser("nodemailer", re.compile(
-        r"(?P<what>Invalid login|Mail command failed|Recipient command failed|Data command failed"
-        r"|Message failed|Can't send mail - all recipients were rejected|Greeting never received)"
-        r"(?::[ \t]*(?P<reply>[2-5][0-9][0-9](?:[ -][^\n]*)?))?"), _read_nodemailer, hints=("invalid login", "command failed", "message failed", "were rejected", "greeting never")),
-    Recogniser("phpmailer", re.compile(
-        r"SMTP server error: (?P<what>[A-Za-z][A-Za-z ]*?) command failed Detail: (?P<detail>.*?)"
-        r" SMTP code: (?P<code>[2-5][0-9][0-9])(?: Additional SMTP info: "
-        r"(?P<enhanced>[245]\.\d{1,3}\.\d{1,3}))?"), _read_phpmailer_info, hints=("smtp server error:",)),
-    Recogniser("phpmailer", re.compile(
-        r"SMTP ERROR: (?P<what>[A-Za-z][A-Za-z ]*?) command failed: (?P<reply>[2-5][0-9][0-9][^\n]*)"),
+    Recogniser(
+        "python",
+        _lazy(r"(?P<exc>SMTP(?:[A-Z][A-Za-z]*)?(?:Error|Refused|Exception|Disconnected))"
+              r"(?: at [^\n]*)?:[ \t]*(?P<payload>[^\n]*)"),
+        _read_python, hints=("smtp",), last=True),
+    Recogniser(
+        "nodemailer",
+        _lazy(r"(?P<what>Invalid login|Mail command failed|Recipient command failed"
+              r"|Data command failed|Message failed|Can't send mail - all recipients were rejected"
+              rf"|Greeting never received)(?::[ \t]*(?P<reply>{_CODE}(?:[ -][^\n]*)?))?"),
+        _read_nodemailer,
+        hints=("invalid login", "command failed", "message failed", "were rejected", "greeting never")),
+    Recogniser(
+        "phpmailer",
+        _lazy(r"SMTP server error: (?P<what>[A-Za-z][A-Za-z ]*?) command failed Detail: "
+              rf"(?P<detail>.*?) SMTP code: (?P<code>{_CODE})"
+              rf"(?: Additional SMTP info: (?P<enhanced>{_ENHANCED}))?"),
+        _read_phpmailer_info, hints=("smtp server error:",)),
+    Recogniser(
+        "phpmailer",
+        _lazy(rf"SMTP ERROR: (?P<what>[A-Za-z][A-Za-z ]*?) command failed: (?P<reply>{_CODE}[^\n]*)"),
         _read_phpmailer, hints=("smtp error:",)),
-    Recogniser("symfony", re.compile(
-        r"Expected response code (?P<quote>\\?\"?)(?P<expected>\d{3}(?:/\d{3})*)(?P=quote) but got "
-        r"(?:code \\?\"\d{3}\\?\", with message \\?\"(?P<reply>.*?)\\?\"(?=\.?(?:\s|$|\\|\"|\)|,))"
-        r"|an empty response)", re.S), _read_symfony, last=True, hints=("expected response code",)),
-    Recogniser("java", _JAVA, _read_java, hints=("javax.mail", "jakarta.mail", "sun.mail", "angus.mail")),
-    Recogniser("mailkit", re.compile(
-        r"MailKit\.(?:Net\.Smtp\.SmtpCommandException|Security\.(?P<auth>AuthenticationException))"
-        r":\s*(?:[A-Za-z]+:\s*)?(?P<text>[^\n]*)"), _read_mailkit, hints=("mailkit.",)),
-    Recogniser("dotnet", re.compile(
-        r"Smtp\w*Exception\b[^:\n]*:\s*(?P<sentence>[^\n]*?)\s*The server response was:\s*"
-        r"(?P<text>[^\n]*)"), _read_dotnet, hints=("the server response was",)),
-    Recogniser("ruby", re.compile(
-        r"Net::(?P<exc>SMTP\w+)(?::\s*|\s*(?P<paren>\())(?P<reply>[2-5][0-9][0-9](?:[ -][^\n]*)?)"),
+    Recogniser(
+        "symfony",
+        _lazy(r"Expected response code (?P<quote>\\?\"?)(?P<expected>\d{3}(?:/\d{3})*)(?P=quote) but got "
+              r"(?:code \\?\"\d{3}\\?\", with message \\?\"(?P<reply>.*?)\\?\""
+              r"(?=\.?(?:\s|$|\\|\"|\)|,))|an empty response)", re.S),
+        _read_symfony, hints=("expected response code",), last=True),
+    Recogniser("java", _JAVA, _read_java,
+               hints=("javax.mail", "jakarta.mail", "sun.mail", "angus.mail")),
+    Recogniser(
+        "mailkit",
+        _lazy(r"MailKit\.(?:Net\.Smtp\.SmtpCommandException|Security\.(?P<auth>AuthenticationException))"
+              r":\s*(?:[A-Za-z]+:\s*)?(?P<text>[^\n]*)"),
+        _read_mailkit, hints=("mailkit.",)),
+    Recogniser(
+        "dotnet",
+        _lazy(r"Smtp\w*Exception\b[^:\n]*:\s*(?P<sentence>[^\n]*?)\s*The server response was:\s*"
+              r"(?P<text>[^\n]*)"),
+        _read_dotnet, hints=("the server response was",)),
+    Recogniser(
+        "ruby",
+        _lazy(rf"Net::(?P<exc>SMTP\w+)(?::\s*|\s*(?P<paren>\())(?P<reply>{_CODE}(?:[ -][^\n]*)?)"),
         _read_ruby, hints=("net::smtp",)),
-    Recogniser("ruby", re.compile(
-        r"(?P<reply>[2-5][0-9][0-9][ -][^\n]*?)\s*\(Net::(?P<exc>SMTP\w+)\)"), _read_ruby_old, hints=("net::smtp",)),
-    Recogniser("postfix", re.compile(
-        r"(?:host|server) \S+?\[[^\]\s]*\](?::\d+)? said:\s+(?P<reply>[2-5][0-9][0-9](?:[^\n]|\n[ \t])*?)"
-        r"(?:\s+\(in\s+reply\s+to\s+(?P<command>[^()]*?)\s+command\)|(?=\)[ \t]*$))", re.M),
+    Recogniser(
+        "ruby",
+        _lazy(rf"(?P<reply>{_CODE}[ -][^\n]*?)\s*\(Net::(?P<exc>SMTP\w+)\)"),
+        _read_ruby_old, hints=("net::smtp",)),
+    Recogniser(
+        "postfix",
+        _lazy(rf"(?:host|server) \S+?\[[^\]\s]*\](?::\d+)? said:\s+(?P<reply>{_CODE}(?:[^\n]|\n[ \t])*?)"
+              r"(?:\s+\(in\s+reply\s+to\s+(?P<command>[^()]*?)\s+command\)|(?=\)[ \t]*$))", re.M),
         _read_postfix_said, hints=("said:",)),
-    Recogniser("postfix", re.compile(
-        r"(?:NOQUEUE|[0-9A-Za-z]{5,}): (?:milter-)?reject: (?P<stage>[A-Z-]+) from \S+: "
-        r"(?P<reply>[2-5][0-9][0-9] [^\n]*?)(?=; (?:from|to|proto|helo)=|\n|$)"), _read_postfix_reject, hints=("reject:",)),
-    Recogniser("postfix_sasl", re.compile(
-        r"SASL (?P<mechanism>[A-Z0-9-]+) authentication failed:[ \t]*(?P<reason>[^\n,]*?)"
-        r"(?:, sasl_username=[^\n]*)?[ \t]*$", re.M), _read_postfix_sasl, hints=("sasl ",)),
-    Recogniser("exim", re.compile(
-        r"SMTP error from remote (?:mail )?server after (?P<command>[^\n]*?):\s*"
-        r"(?:host \S+ \[[^\]]*\]:?\s*)?(?P<reply>[2-5][0-9][0-9](?:[ -][^\n]*)?)"), _read_exim, hints=("smtp error from remote",)),
-    Recogniser("exim", re.compile(
-        r"(?P<authenticator>\w+) authenticator failed for [^\n]*?: "
-        r"(?P<reply>[2-5][0-9][0-9] [^\n]*?)(?: \(set_id=[^)\n]*\))?[ \t]*$", re.M), _read_exim_auth, hints=("authenticator failed",)),
-    Recogniser("sendmail", re.compile(
-        r"\bstat=(?:Deferred: |Service unavailable: )?(?P<reply>[2-5][0-9][0-9] [^\n]*)"),
+    Recogniser(
+        "postfix",
+        _lazy(r"(?:NOQUEUE|[0-9A-Za-z]{5,}): (?:milter-)?reject: (?P<stage>[A-Z-]+) from \S+: "
+              rf"(?P<reply>{_CODE} [^\n]*?)(?=; (?:from|to|proto|helo)=|\n|$)"),
+        _read_postfix_reject, hints=("reject:",)),
+    Recogniser(
+        "postfix_sasl",
+        _lazy(r"SASL (?P<mechanism>[A-Z0-9-]+) authentication failed:[ \t]*(?P<reason>[^\n,]*?)"
+              r"(?:, sasl_username=[^\n]*)?[ \t]*$", re.M),
+        _read_postfix_sasl, hints=("sasl ",)),
+    Recogniser(
+        "exim",
+        _lazy(r"SMTP error from remote (?:mail )?server after (?P<command>[^\n]*?):\s*"
+              rf"(?:host \S+ \[[^\]]*\]:?\s*)?(?P<reply>{_CODE}(?:[ -][^\n]*)?)"),
+        _read_exim, hints=("smtp error from remote",)),
+    Recogniser(
+        "exim",
+        _lazy(r"(?P<authenticator>\w+) authenticator failed for [^\n]*?: "
+              rf"(?P<reply>{_CODE} [^\n]*?)(?: \(set_id=[^)\n]*\))?[ \t]*$", re.M),
+        _read_exim_auth, hints=("authenticator failed",)),
+    Recogniser(
+        "sendmail",
+        _lazy(rf"\bstat=(?:Deferred: |Service unavailable: )?(?P<reply>{_CODE} [^\n]*)"),
         _read_sendmail_stat, hints=("stat=",)),
-    Recogniser("exchange", re.compile(r"Remote [Ss]erver returned '(?P<inner>[^\n]*)'"), _read_exchange, hints=("server returned",)),
-    Recogniser("exchange", re.compile(
-        r"#(?P<reply>[2-5][0-9][0-9] [245]\.\d{1,3}\.\d{1,3} [^#\n]*?) ?##"), _read_exchange_hash, hints=("##",)),
-    Recogniser("dsn", re.compile(r"^Diagnostic-Code:[ \t]*smtp;[ \t]*(?P<value>)", re.M | re.I), _read_dsn, hints=("diagnostic-code",)),
-    Recogniser("dsn", re.compile(
-        r"^Status:[ \t]*(?P<status>[245]\.\d{1,3}\.\d{1,3})(?:[ \t]*\((?P<comment>[^)\n]*)\))?",
-        re.M | re.I), _read_dsn_status, hints=("status:",)),
+    Recogniser(
+        "exchange",
+        _lazy(r"Remote [Ss]erver returned '(?P<inner>[^\n]*)'"),
+        _read_exchange, hints=("server returned",)),
+    Recogniser(
+        "exchange",
+        _lazy(rf"#(?P<reply>{_CODE} {_ENHANCED} [^#\n]*?) ?##"),
+        _read_exchange_hash, hints=("##",)),
+    Recogniser(
+        "dsn",
+        _lazy(r"^Diagnostic-Code:[ \t]*smtp;[ \t]*(?P<value>)", re.M | re.I),
+        _read_dsn, hints=("diagnostic-code",)),
+    Recogniser(
+        "dsn",
+        _lazy(rf"^Status:[ \t]*(?P<status>{_ENHANCED})(?:[ \t]*\((?P<comment>[^)\n]*)\))?", re.M | re.I),
+        _read_dsn_status, hints=("status:",)),
     Recogniser("python", _PY_TUPLE, _read_python_tuple, hints=("(",)),
-    Recogniser("embedded", re.compile(
-        r"(?<![\w.=/-])(?P<code>[2-5][0-5][0-9])[ -](?P<enhanced>[245]\.\d{1,3}\.\d{1,3})(?=\s|$)"),
+    Recogniser(  # a code and an enhanced code of the same class, anywhere
+        "embedded",
+        _lazy(rf"(?<![\w.=/-])(?P<code>[2-5][0-5][0-9])[ -](?P<enhanced>{_ENHANCED})(?=\s|$)"),
         _read_embedded),
-    Recogniser("embedded", re.compile(
-        r"(?:(?<=: )|(?<=- )|(?<=, )|(?<=\] )|^)(?P<code>[2-5][0-5][0-9])[ -](?P<enhanced>)"
-        r"(?=[A-Za-z<\[(#\"'])", re.M), _read_embedded),
+    Recogniser(  # a code alone, only right after a label such as "Response: " or "Error - "
+        "embedded",
+        _lazy(r"(?:(?<=: )|(?<=- )|(?<=, )|(?<=\] )|^)(?P<code>[2-5][0-5][0-9])[ -](?P<enhanced>)"
+              r"(?=[A-Za-z<\[(#\"'])", re.M),
+        _read_embedded),
 )
 
 

@@ -15,6 +15,7 @@ from functools import lru_cache
 from importlib import resources
 
 from .i18n import check_language
+from .lazyre import LazyPattern
 from .reply import Reply
 
 #: What kind of refusal an entry describes; "credentials" is the only kind where a new password helps.
@@ -31,9 +32,9 @@ class Provider:
     codes: tuple[int, ...]
     #: The enhanced code the reply must carry; "" means it must carry none; None means any.
     enhanced: str | None
-    text: re.Pattern | None
+    text: LazyPattern | None
     #: A pattern the whole paste must contain (a host name, when the reply text names no provider).
-    context: re.Pattern | None
+    context: LazyPattern | None
     kind: str
     source: str
     texts: tuple[tuple[str, str, str], ...]  # (language, meaning, fix)
@@ -72,8 +73,8 @@ def _provider(row: dict) -> Provider:
         provider=row["provider"],
         codes=tuple(row["codes"]),
         enhanced=row.get("enhanced"),
-        text=re.compile(row["text"], flags) if row.get("text") else None,
-        context=re.compile(row["context"], flags) if row.get("context") else None,
+        text=LazyPattern(row["text"], flags) if row.get("text") else None,
+        context=LazyPattern(row["context"], flags) if row.get("context") else None,
         kind=row["kind"],
         source=row["source"],
         texts=tuple((lang, row["meaning"][lang], row["fix"][lang]) for lang in row["meaning"]),
