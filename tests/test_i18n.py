@@ -70,7 +70,7 @@ def test_set_language_switches_the_default_and_rejects_unknown():
         smtplesson.set_language("hi")
         assert smtplesson.get_language() == "hi"
         assert smtplesson.compare(250, 535).facets[0].heading == "विवरण"
-        assert "स्थायी नकारात्मक पूर्णता" in str(smtplesson.explain("535 5.7.8 x"))
+        assert "स्थायी विफलता" in str(smtplesson.explain("535 5.7.8 x"))
     finally:
         smtplesson.set_language("en")
     with pytest.raises(ValueError, match="unknown language"):
