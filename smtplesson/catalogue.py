@@ -248,6 +248,7 @@ def codes(lang: str | None = None):
             "how_to_fix": entry.how_to_fix,
             "related": " ".join(map(str, entry.related)),
             "commands": " ".join(entry.commands),
+            "vendor_commands": " ".join(entry.vendor_commands),
             "rfc": entry.rfc,
             "note": entry.note,
         }
