@@ -148,3 +148,21 @@ def test_contrasts_cover_the_pairs_learners_confuse():
     pairs = json.loads(resources.files("smtplesson").joinpath("data", "contrasts.json").read_text("utf-8"))
     for pair in ("250-535", "530-535", "454-535", "534-535", "535-538", "235-535", "250-550"):
         assert pairs[pair]["en"]["key_difference"] and pairs[pair]["en"]["when_to_use_which"]
+
+
+def test_lookup_enhanced_checks_the_language_and_keeps_the_registry_facts():
+    from smtplesson import SmtpLessonError
+
+    english, hindi = lookup_enhanced("5.7.13", "en"), lookup_enhanced("5.7.13", "hi")
+    assert (hindi.title, hindi.registered, hindi.basic_codes) == (english.title, True, (525,))
+    assert hindi.lang in ("en", "hi")
+    with pytest.raises(SmtpLessonError) as caught:
+        lookup_enhanced("5.7.13", "xx")
+    assert caught.value.rule == "language"
+
+
+def test_codes_frame_marks_vendor_commands():
+    frame = codes()
+    assert frame.loc[454, "vendor_commands"] == "RCPT"
+    assert "AUTH" in frame.loc[550, "commands"].split() and frame.loc[550, "vendor_commands"] == "AUTH"
+    assert frame.loc[535, "vendor_commands"] == ""
