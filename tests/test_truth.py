@@ -1,9 +1,12 @@
 """Facts the lesson stands on, written out here from the primary texts, never read from smtplesson/data.
 
 Sources: RFC 5321 §4.2.1-§4.2.5 and §4.3.2, RFC 4954 §4 and §6, RFC 3207 §4-§4.2, RFC 7504,
-RFC 7505 §4.1, RFC 3463 §3, and the IANA "SMTP Enhanced Status Codes" registry (updated
-2024-12-06; the XML mirrored in github.com/larseggert/iana-assignments, commit 51d87d79,
-cross-checked against an older IANA CSV export in github.com/janpoltan/email-classify).
+RFC 7505 §4.1, RFC 3463 §3, and the IANA "SMTP Enhanced Status Codes" registry (last updated
+2024-12-06): its XML as mirrored in github.com/larseggert/iana-assignments
+(smtp-enhanced-status-codes/smtp-enhanced-status-codes.xml, last changed in commit 401c01fc,
+unchanged up to 51d87d79 of 2026-08-22), cross-checked code by code against an older IANA CSV
+export (github.com/janpoltan/email-classify, smtp-enhanced-status-codes-3.csv, 2017, which
+ends at X.7.28) and against RFC 4954 §6, RFC 6531 §4.2 and RFC 7505 §6 for the codes they register.
 A wrong row in the data files fails here, because nothing below is computed from them.
 """
 
