@@ -87,9 +87,10 @@ def test_the_data_files_hold_no_class_or_category_columns():
 
 @pytest.mark.parametrize("code", ENHANCED)
 def test_enhanced_codes_learners_meet(code):
-    frame = enhanced_codes()
-    assert code in frame.index
-    assert frame.loc[code, "meaning"].strip() and frame.loc[code, "rfc"].strip()
+    entry = lookup_enhanced(code)
+    assert entry.registered and entry.title.strip()
+    assert entry.meaning.strip() and entry.rfc.strip()
+    assert entry.registry_code in enhanced_codes().index
 
 
 def test_every_enhanced_class_and_subject():
@@ -110,9 +111,13 @@ def test_unregistered_vendor_code_says_so():
     assert "Not in the IANA registry" in lookup_enhanced("5.7.139").meaning
 
 
-def test_enhanced_decoding_of_unlisted_codes():
+def test_registry_codes_hold_in_every_class_and_unregistered_ones_say_so():
+    # The registry lists X.7.8 once for every class (RFC 3463 §2), so 4.7.8 decodes like 5.7.8.
     assert lookup_enhanced("4.7.8").meaning == lookup_enhanced("5.7.8").meaning
-    assert not lookup_enhanced("4.7.8").listed
+    assert lookup_enhanced("4.7.8").registered and lookup_enhanced("4.7.8").class_name == "Persistent transient failure"
+    unknown = lookup_enhanced("5.7.99")
+    assert not unknown.listed and not unknown.registered
+    assert "not in the IANA registry" in unknown.meaning and "server's own" in unknown.meaning
     odd = lookup_enhanced("5.9.9")
     assert odd.class_name == "Permanent failure" and "subject 9" in odd.subject_name
 
@@ -143,3 +148,21 @@ def test_contrasts_cover_the_pairs_learners_confuse():
     pairs = json.loads(resources.files("smtplesson").joinpath("data", "contrasts.json").read_text("utf-8"))
     for pair in ("250-535", "530-535", "454-535", "534-535", "535-538", "235-535", "250-550"):
         assert pairs[pair]["en"]["key_difference"] and pairs[pair]["en"]["when_to_use_which"]
+
+
+def test_lookup_enhanced_checks_the_language_and_keeps_the_registry_facts():
+    from smtplesson import SmtpLessonError
+
+    english, hindi = lookup_enhanced("5.7.13", "en"), lookup_enhanced("5.7.13", "hi")
+    assert (hindi.title, hindi.registered, hindi.basic_codes) == (english.title, True, (525,))
+    assert hindi.lang in ("en", "hi")
+    with pytest.raises(SmtpLessonError) as caught:
+        lookup_enhanced("5.7.13", "xx")
+    assert caught.value.rule == "language"
+
+
+def test_codes_frame_marks_vendor_commands():
+    frame = codes()
+    assert frame.loc[454, "vendor_commands"] == "RCPT"
+    assert "AUTH" in frame.loc[550, "commands"].split() and frame.loc[550, "vendor_commands"] == "AUTH"
+    assert frame.loc[535, "vendor_commands"] == ""
