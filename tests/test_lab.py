@@ -1,19 +1,31 @@
 """The live lab against real sockets: aiosmtpd on loopback, smtplib and swaks as clients."""
 
+import base64
+import dataclasses
+import datetime
+import gc
+import json
 import os
+import pwd
+import select
+import signal
 import smtplib
 import socket
+import ssl
 import subprocess
 import sys
 import textwrap
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from smtplesson import LabError, parse_transcript
-from smtplesson.lab import LabServer, dialogue, live_labs, send_mail
-from conftest import require_tool
+from smtplesson import LabError, SmtpLessonError, parse_transcript
+from smtplesson.lab import LabServer, client_tls, dialogue, live_labs, send_mail
+from smtplesson.lab_events import EVENT_CAP, EventLog, LabEvent
+from smtplesson.lab_tls import SERVER_NAME
+from conftest import IN_CI, require_tool
 
 
 @pytest.fixture
@@ -301,3 +313,174 @@ def test_swaks_right_password_gets_250_and_the_message_arrives(lab):
     assert "<-  235 2.7.0 Authentication successful" in result.stdout
     assert "<-  250 OK: message 1 accepted" in result.stdout
     assert lab.messages[0].recipients == ("bob@lab.example",)
+
+
+# --- helpers for the new modes -------------------------------------------------------------------
+
+def ehlo_lines(transcript):
+    return next(e.reply.lines for e in transcript.exchanges if e.verb == "EHLO")
+
+
+def open_resources():
+    return len(os.listdir("/proc/self/fd")), threading.active_count()
+
+
+def as_nobody(action, timeout=30.0):
+    """Run ``action()`` in a forked child that has become the OS user 'nobody'; return its text."""
+    if os.geteuid() != 0:
+        if IN_CI:
+            pytest.fail("CI runs as root, which these tests need to act as another user")
+        pytest.skip("acting as another OS user needs root")
+    nobody = pwd.getpwnam("nobody")
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: drop every privilege, act, report, leave without cleanup
+        try:
+            os.close(read)
+            os.setgroups([])
+            os.setgid(nobody.pw_gid)
+            os.setuid(nobody.pw_uid)
+            result = action()
+        except BaseException as error:  # noqa: BLE001 - reported to the parent as text
+            result = f"child failed: {error!r}"
+        os.write(write, result.encode())
+        os._exit(0)
+    os.close(write)
+    try:
+        chunks = []
+        while select.select([read], [], [], timeout)[0]:
+            chunk = os.read(read, 65536)
+            if not chunk:
+                break
+            chunks.append(chunk)
+        return b"".join(chunks).decode()
+    finally:
+        os.close(read)
+        os.kill(pid, signal.SIGKILL) if not os.waitpid(pid, os.WNOHANG)[0] else None
+        try:
+            os.waitpid(pid, 0)
+        except ChildProcessError:
+            pass
+
+
+def raw_session(host, port, commands):
+    """Greeting and one reply line per command, over a plain socket (the child's own client)."""
+    with socket.create_connection((host, port), timeout=10) as sock:
+        lines = sock.makefile("rb")
+        replies = [lines.readline().decode().strip()]
+        for command in commands:
+            sock.sendall(command.encode() + b"\r\n")
+            replies.append(lines.readline().decode().strip())
+        replies.append(f"closed: {lines.read() == b''}")
+    return "\n".join(replies)
+
+
+# --- implicit TLS (port 465 style) ---------------------------------------------------------------
+
+def test_implicit_tls_lab_speaks_tls_from_the_first_byte():
+    with LabServer(implicit_tls=True) as lab:
+        with socket.create_connection((lab.host, lab.port), timeout=10) as raw:
+            with client_tls().wrap_socket(raw, server_hostname=SERVER_NAME) as tls:
+                assert tls.version().startswith("TLS")
+                assert tls.recv(1024).startswith(b"220 ")  # the greeting comes inside TLS
+
+
+def test_implicit_tls_offers_auth_at_once_and_no_starttls():
+    with LabServer(implicit_tls=True) as lab:
+        outcome = send_mail(lab, "alice", "wonderland", implicit_tls=True)
+        assert outcome.ok and outcome.code == 250, outcome.message
+        ehlo = ehlo_lines(outcome.transcript)
+        assert "AUTH LOGIN PLAIN" in ehlo and "STARTTLS" not in ehlo
+        # AUTH at once: no 538 over a connection that is encrypted from the start (aiosmtpd#281)
+        by_hand = dialogue(lab, ["EHLO me", "AUTH PLAIN AGFsaWNlAHdvbmRlcmxhbmQ=", "QUIT"],
+                           implicit_tls=True)
+        assert [r.code for r in by_hand.replies] == [220, 250, 235, 221]
+        assert send_mail(lab, "alice", "wrong", implicit_tls=True).code == 535
+
+
+def test_implicit_tls_with_require_auth_gives_530_then_250(recwarn):
+    with LabServer(implicit_tls=True, require_auth=True) as lab:
+        assert send_mail(lab, None, None, implicit_tls=True).code == 530
+        assert send_mail(lab, "alice", "wonderland", implicit_tls=True).ok
+    assert not [w for w in recwarn if "Requiring AUTH" in str(w.message)]
+
+
+def test_plain_client_to_implicit_tls_lab_ends_within_timeout_with_a_reason(capfd):
+    fds, threads = open_resources()
+    with LabServer(implicit_tls=True) as lab:
+        outcome = send_mail(lab, "alice", "wonderland", timeout=0.5)
+        assert outcome.code is None and not outcome.ok
+        assert isinstance(outcome.error, smtplib.SMTPServerDisconnected)
+        assert outcome.transcript.lines == ()  # not one SMTP line: the server waits for TLS
+        assert "\n" not in outcome.message
+        assert "220 greeting" in outcome.message and "implicit_tls=True" in outcome.message
+        assert "SMTP_SSL" in outcome.message and "465" in outcome.message
+        assert send_mail(lab, "alice", "wonderland", implicit_tls=True).ok  # the lab serves on
+    assert open_resources() == (fds, threads)
+    out, err = capfd.readouterr()
+    assert out + err == ""
+
+
+def test_smtp_ssl_to_plain_lab_fails_the_handshake_with_a_reason(capfd):
+    fds, threads = open_resources()
+    with LabServer() as lab:
+        outcome = send_mail(lab, "alice", "wonderland", implicit_tls=True, timeout=2)
+        assert outcome.code is None and not outcome.ok
+        assert isinstance(outcome.error, ssl.SSLError)
+        assert "WRONG_VERSION_NUMBER" in outcome.message and "\n" not in outcome.message
+        assert "implicit_tls=False" in outcome.message and "starttls=True" in outcome.message
+        assert send_mail(lab, "alice", "wonderland", starttls=True).ok
+    assert open_resources() == (fds, threads)
+    out, err = capfd.readouterr()
+    assert out + err == ""
+
+
+def test_dialogue_wrong_tls_mode_is_a_clear_error_not_a_hang():
+    with LabServer(implicit_tls=True) as tls_lab, LabServer() as plain_lab:
+        with pytest.raises(LabError, match="implicit_tls=True") as plain_to_tls:
+            dialogue(tls_lab, ["EHLO me", "QUIT"], timeout=0.5)
+        with pytest.raises(LabError, match="WRONG_VERSION_NUMBER") as tls_to_plain:
+            dialogue(plain_lab, ["EHLO me", "QUIT"], implicit_tls=True, timeout=2)
+    assert plain_to_tls.value.rule == tls_to_plain.value.rule == "tls-mode"
+
+
+def test_swaks_tls_on_connect_against_implicit_tls_lab():
+    path = require_tool("swaks", "a real SMTP client for the lab tests")
+    support = subprocess.run([path, "--support"], capture_output=True, text=True, timeout=60)
+    if "=== TLS supported" not in support.stdout + support.stderr:
+        message = "swaks has no TLS here (Debian: libnet-ssleay-perl); .ci/run installs it"
+        pytest.fail(message) if IN_CI else pytest.skip(message)
+    with LabServer(implicit_tls=True) as lab:
+        result = subprocess.run(
+            [path, "--server", lab.host, "--port", str(lab.port), "--tls-on-connect",
+             "--auth", "PLAIN", "--auth-user", "alice", "--auth-password", "wonderland",
+             "--from", "alice@lab.example", "--to", "bob@lab.example", "--timeout", "10"],
+            capture_output=True, text=True, timeout=60)
+        assert result.returncode == 0, result.stdout + result.stderr
+        assert "=== TLS started" in result.stdout
+        assert "<~  235 2.7.0 Authentication successful" in result.stdout  # ~ marks TLS lines
+        assert lab.messages[0].recipients == ("bob@lab.example",)
+
+
+@pytest.mark.parametrize("call, rule", [
+    (lambda: LabServer(implicit_tls=True, require_tls=True), "tls-mode"),
+    (lambda: LabServer(implicit_tls="yes"), "flag"),
+    (lambda: LabServer(owner_only=None), "flag"),
+    (lambda: LabServer(accounts=["alice"]), "accounts"),
+])
+def test_bad_lab_settings_name_the_rule(call, rule):
+    with pytest.raises(LabError) as caught:
+        call()
+    assert caught.value.rule == rule
+
+
+@pytest.mark.parametrize("options, rule", [
+    ({"starttls": True, "implicit_tls": True}, "tls-mode"),
+    ({"implicit_tls": 1}, "flag"),
+    ({"timeout": 0}, "timeout"),
+    ({"timeout": "10"}, "timeout"),
+])
+def test_bad_client_settings_name_the_rule(lab, options, rule):
+    with pytest.raises(LabError) as caught:
+        send_mail(lab, "alice", "wonderland", **options)
+    assert caught.value.rule == rule
