@@ -21,7 +21,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from smtplesson import LabError, SmtpLessonError, parse_transcript
+from smtplesson import LabError, SmtpLessonError, get_language, parse_transcript
 from smtplesson.lab import LabServer, client_tls, dialogue, live_labs, send_mail
 from smtplesson.lab_events import EVENT_CAP, EventLog, LabEvent
 from smtplesson.lab_tls import SERVER_NAME
@@ -484,3 +484,134 @@ def test_bad_client_settings_name_the_rule(lab, options, rule):
     with pytest.raises(LabError) as caught:
         send_mail(lab, "alice", "wonderland", **options)
     assert caught.value.rule == rule
+
+
+# --- app passwords (534 5.7.9) -------------------------------------------------------------------
+
+APP_PASSWORD = "abcd efgh ijkl mnop"
+
+
+def test_app_password_account_regular_password_gets_534_for_each_mechanism():
+    with LabServer(app_passwords={"alice": APP_PASSWORD}) as lab:
+        outcome = send_mail(lab, "alice", "wonderland")
+        assert outcome.code == 534 and outcome.enhanced == "5.7.9" and not outcome.ok
+        assert isinstance(outcome.error, smtplib.SMTPAuthenticationError)
+        refusals = [line for line in server_lines(outcome) if line.startswith("534")]
+        # smtplib's login() tries PLAIN, then LOGIN: the same password, refused the same way twice
+        assert len(refusals) == 2
+        assert all(line.startswith("534 5.7.9 Application-specific password required")
+                   and "Gmail" in line for line in refusals)
+        assert "PLAIN, LOGIN" in outcome.message and "app password" in outcome.message
+        assert lab.messages == []
+
+
+def test_app_password_gets_235_and_anything_else_535():
+    with LabServer({"alice": "wonderland", "bob": "builder"},
+                   app_passwords={"alice": APP_PASSWORD}) as lab:
+        right = send_mail(lab, "alice", APP_PASSWORD)
+        assert right.ok and ("AUTH", 235) in [(e.verb, e.reply.code) for e in right.transcript.exchanges]
+        wrong = send_mail(lab, "alice", "abcdefghijklmnop")  # not the app password as given
+        assert wrong.code == 535 and wrong.enhanced == "5.7.8"
+        assert send_mail(lab, "bob", "builder").ok  # bob has no app password: his password works
+
+
+@pytest.mark.parametrize("app_passwords", [
+    ["alice"], {"alice": 42}, {"alice": ""}, {"carol": "x"}, {"alice": "wonderland"},
+])
+def test_bad_app_passwords_name_the_rule(app_passwords):
+    with pytest.raises(LabError) as caught:
+        LabServer(app_passwords=app_passwords)
+    assert caught.value.rule == "app-passwords"
+
+
+# --- OAuth 2.0 tokens (XOAUTH2) ------------------------------------------------------------------
+
+TOKEN = "ya29.lab-token_1"
+
+
+def test_xoauth2_is_offered_only_when_tokens_are_given():
+    with LabServer() as plain, LabServer(tokens={"alice": TOKEN}) as oauth:
+        before = ehlo_lines(dialogue(plain, ["EHLO me", "QUIT"]))
+        after = ehlo_lines(dialogue(oauth, ["EHLO me", "QUIT"]))
+    assert "AUTH LOGIN PLAIN" in before and not any("XOAUTH2" in line for line in before)
+    assert "AUTH LOGIN PLAIN XOAUTH2" in after
+
+
+def test_good_token_gets_235_then_250():
+    with LabServer(tokens={"alice": TOKEN}) as lab:
+        outcome = send_mail(lab, "alice", None, token=TOKEN)
+        assert outcome.ok, outcome.message
+        auth = [e for e in outcome.transcript.exchanges if e.verb == "AUTH"]
+        assert len(auth) == 1 and auth[0].command.startswith("AUTH XOAUTH2 ")
+        assert str(auth[0].reply).startswith("235 2.7.0")
+        sent = base64.b64decode(auth[0].command.split()[2])
+        assert sent == f"user=alice\x01auth=Bearer {TOKEN}\x01\x01".encode()  # Google's shape
+
+
+def test_bad_token_gets_334_json_then_empty_line_then_535():
+    with LabServer(tokens={"alice": TOKEN}) as lab:
+        outcome = send_mail(lab, "alice", None, token="ya29.expired")
+        assert outcome.code == 535 and outcome.enhanced == "5.7.8"
+        lines = [(line.side, line.text) for line in outcome.transcript.lines]
+        start = next(i for i, (side, text) in enumerate(lines) if text.startswith("AUTH XOAUTH2 "))
+        (_, challenge), empty, final = lines[start + 1:start + 4]
+        assert challenge.startswith("334 ") and empty == ("C", "")
+        assert final == ("S", "535 5.7.8 Authentication credentials invalid")
+        error = json.loads(base64.b64decode(challenge[4:]))
+        assert error == {"status": "401", "schemes": "Bearer", "scope": "https://mail.lab.example/"}
+        notes = dict((text, note) for side, text, note in outcome.transcript.annotated())
+        assert json.dumps(error, separators=(",", ":")) in notes[challenge]  # shown decoded
+        assert "334" in outcome.message and "empty line" in outcome.message
+        assert outcome.transcript.auth_outcome == "failure"
+
+
+def test_xoauth2_by_hand_two_steps_and_cancel():
+    blob = base64.b64encode(f"user=alice\x01auth=Bearer {TOKEN}\x01\x01".encode()).decode()
+    with LabServer(tokens={"alice": TOKEN}) as lab:
+        cancelled = dialogue(lab, ["EHLO me", "AUTH XOAUTH2 " + base64.b64encode(b"user=alice\x01auth=Bearer x\x01\x01").decode(), "*", "QUIT"])
+        assert [r.code for r in cancelled.replies] == [220, 250, 334, 501, 221]
+        two_steps = dialogue(lab, ["EHLO me", "AUTH XOAUTH2", blob, "QUIT"])
+        assert [r.code for r in two_steps.replies] == [220, 250, 334, 235, 221]
+
+
+def test_token_against_a_lab_without_tokens_gets_504(lab):
+    outcome = send_mail(lab, "alice", None, token=TOKEN)
+    assert outcome.code == 504 and outcome.enhanced == "5.5.4"
+
+
+@pytest.mark.parametrize("tokens", [
+    "ya29", {"alice": 42}, {"alice": ""}, {"alice": "has space"}, {"carol": TOKEN},
+])
+def test_bad_tokens_name_the_rule(tokens):
+    with pytest.raises(LabError) as caught:
+        LabServer(tokens=tokens)
+    assert caught.value.rule == "tokens"
+
+
+@pytest.mark.parametrize("user, password, token, rule", [
+    ("alice", "wonderland", TOKEN, "credentials"),
+    (None, None, TOKEN, "credentials"),
+    ("alice", None, 42, "text-input"),
+])
+def test_bad_token_logins_name_the_rule(lab, user, password, token, rule):
+    with pytest.raises(LabError) as caught:
+        send_mail(lab, user, password, token=token)
+    assert caught.value.rule == rule
+
+
+# --- Outcome.describe ----------------------------------------------------------------------------
+
+def test_describe_says_the_verdict_in_either_language(lab):
+    refused = send_mail(lab, "alice", "wrong")
+    assert refused.describe(get_language()) == refused.message
+    hindi = refused.describe("hi")
+    assert hindi != refused.message and "535" in hindi
+    assert any("\u0900" <= c <= "\u097f" for c in hindi)  # Devanagari
+    assert send_mail(lab, "alice", "wonderland").describe("hi").startswith("संदेश")
+    with LabServer(implicit_tls=True) as tls_lab:
+        no_code = send_mail(tls_lab, "alice", "wonderland", timeout=0.5)
+    assert "implicit_tls=True" in no_code.describe("hi")
+    assert no_code.describe(get_language()) == no_code.message
+    with pytest.raises(SmtpLessonError) as caught:
+        refused.describe("fr")
+    assert caught.value.rule == "language"
