@@ -21,7 +21,7 @@ from .lab_events import EventLog, split_reply
 
 #: RFC 5321 §3.1: a server that will not serve a client may greet it with 554 instead of 220.
 NO_SERVICE = "554 5.7.1 No SMTP service here: this lab answers only the user who started it"
-#: ... and then answers 503 to every command until QUIT. After this many, it gives up with 421.
+#: ... and then answers 503 to every command until QUIT; the command after this many gets 421.
 NO_SERVICE_COMMANDS = 20
 
 
@@ -67,17 +67,19 @@ class LabSMTP(SMTP):
         self._command = "CONNECT"
         await self.push(NO_SERVICE)
         try:
-            for _ in range(NO_SERVICE_COMMANDS):
+            for count in range(1, NO_SERVICE_COMMANDS + 2):
                 line = await self._reader.readuntil()
                 self._reset_timeout()
-                verb = line.split(None, 1)[0][:16].decode("ascii", "replace").upper() if line.strip() else ""
+                words = line.split(None, 1)
+                verb = words[0][:16].decode("ascii", "replace").upper() if words else ""
                 self._command = verb or None
                 if verb == "QUIT":
                     await self.push("221 Bye")
                     break
+                if count > NO_SERVICE_COMMANDS:
+                    await self.push("421 4.7.0 Too many commands without service, closing connection")
+                    break
                 await self.push("503 5.5.1 Bad sequence of commands: no SMTP service here, send QUIT")
-            else:
-                await self.push("421 4.7.0 Too many commands without service, closing connection")
         except (asyncio.IncompleteReadError, asyncio.LimitOverrunError, ConnectionError):
             pass
         except asyncio.CancelledError:

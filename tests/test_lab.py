@@ -364,13 +364,19 @@ def as_nobody(action, timeout=30.0):
 
 
 def raw_session(host, port, commands):
-    """Greeting and one reply line per command, over a plain socket (the child's own client)."""
+    """The last line of the greeting and of each reply, over a plain socket (the child's client)."""
+    def reply(lines):
+        line = lines.readline().decode()
+        while line[3:4] == "-":
+            line = lines.readline().decode()
+        return line.strip()
+
     with socket.create_connection((host, port), timeout=10) as sock:
         lines = sock.makefile("rb")
-        replies = [lines.readline().decode().strip()]
+        replies = [reply(lines)]
         for command in commands:
             sock.sendall(command.encode() + b"\r\n")
-            replies.append(lines.readline().decode().strip())
+            replies.append(reply(lines))
         replies.append(f"closed: {lines.read() == b''}")
     return "\n".join(replies)
 
@@ -615,3 +621,222 @@ def test_describe_says_the_verdict_in_either_language(lab):
     with pytest.raises(SmtpLessonError) as caught:
         refused.describe("fr")
     assert caught.value.rule == "language"
+
+
+# --- events ----------------------------------------------------------------------------------------
+
+def wait_for(condition, seconds=5.0):
+    """Poll until condition() is true (the server logs a disconnect just after the client leaves)."""
+    deadline = time.monotonic() + seconds
+    while not condition() and time.monotonic() < deadline:
+        time.sleep(0.01)
+    return condition()
+
+
+def test_event_fields_are_the_contract():
+    names = [f.name for f in dataclasses.fields(LabEvent)]
+    assert names == ["time", "session", "client_ip", "client_port", "kind", "command",
+                     "mechanism", "username", "code", "enhanced", "text"]
+    assert LabEvent.__dataclass_params__.frozen
+
+
+def test_events_record_a_failed_then_a_good_session(lab):
+    send_mail(lab, "alice", "wrong")
+    send_mail(lab, "alice", "wonderland")
+    assert wait_for(lambda: [e.kind for e in lab.events].count("disconnect") == 2)
+    events = lab.events
+    assert [(e.session, e.kind) for e in events] == [
+        (1, "connect"), (1, "auth_failed"), (1, "auth_failed"), (1, "disconnect"),
+        (2, "connect"), (2, "auth_ok"), (2, "queued"), (2, "disconnect")]
+    failed = [e for e in events if e.kind == "auth_failed"]
+    assert [(e.command, e.mechanism, e.username, e.code, e.enhanced) for e in failed] == [
+        ("AUTH", "PLAIN", "alice", 535, "5.7.8"), ("AUTH", "LOGIN", "alice", 535, "5.7.8")]
+    assert failed[0].text == "Authentication credentials invalid"
+    queued = next(e for e in events if e.kind == "queued")
+    assert (queued.command, queued.code) == ("DATA", 250) and "message 1 accepted" in queued.text
+    for session in (1, 2):
+        ports = {(e.client_ip, e.client_port) for e in events if e.session == session}
+        assert len(ports) == 1 and ports.pop()[0] == "127.0.0.1"
+    times = [e.time for e in events]
+    assert all(t.tzinfo is not None for t in times) and times == sorted(times)
+    assert abs(times[-1] - datetime.datetime.now(datetime.timezone.utc)).total_seconds() < 60
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        events[0].kind = "queued"
+
+
+def test_events_record_rejects_with_their_command():
+    with LabServer(require_auth=True) as auth_lab, LabServer(require_tls=True) as tls_lab:
+        send_mail(auth_lab, None, None)
+        dialogue(tls_lab, ["EHLO me", "AUTH PLAIN AGFsaWNlAHdvbmRlcmxhbmQ=", "QUIT"])
+        [mail] = [e for e in auth_lab.events if e.kind == "reject"]
+        [auth] = [e for e in tls_lab.events if e.kind == "reject"]
+    assert (mail.command, mail.code, mail.enhanced, mail.text) == (
+        "MAIL", 530, "5.7.0", "Authentication required")
+    assert (auth.command, auth.mechanism, auth.code, auth.enhanced) == ("AUTH", "PLAIN", 538, "5.7.11")
+
+
+def test_app_password_and_token_refusals_are_auth_failed_events():
+    with LabServer(app_passwords={"alice": APP_PASSWORD}, tokens={"alice": TOKEN}) as lab:
+        send_mail(lab, "alice", "wonderland")
+        send_mail(lab, "alice", None, token="ya29.expired")
+        failed = [(e.mechanism, e.code, e.enhanced) for e in lab.events if e.kind == "auth_failed"]
+    assert failed == [("PLAIN", 534, "5.7.9"), ("LOGIN", 534, "5.7.9"), ("XOAUTH2", 535, "5.7.8")]
+
+
+def test_events_are_capped_to_the_newest(lab):
+    assert EVENT_CAP == 10_000 and "10,000" in LabServer.__doc__
+    lab.stop()
+    lab._events = EventLog(cap=6)  # the same log class, a small cap so the test is quick
+    lab.start()
+    for _ in range(3):
+        send_mail(lab, "alice", "wonderland")
+    assert wait_for(lambda: lab.events[-1].kind == "disconnect" and lab.events[-1].session == 3)
+    events = lab.events
+    assert len(events) == 6  # 3 sessions x 4 events, the newest 6 kept
+    assert [(e.session, e.kind) for e in events][:2] == [(2, "queued"), (2, "disconnect")]
+
+
+def test_events_can_be_read_while_sessions_run(lab):
+    stop = threading.Event()
+    seen = []
+
+    def read_all_the_time():
+        while not stop.is_set():
+            seen.append(len(lab.events))
+
+    reader = threading.Thread(target=read_all_the_time)
+    reader.start()
+    try:
+        with ThreadPoolExecutor(max_workers=4) as pool:
+            outcomes = list(pool.map(lambda _: send_mail(lab, "alice", "wonderland"), range(8)))
+    finally:
+        stop.set()
+        reader.join()
+    assert all(outcome.ok for outcome in outcomes)
+    assert seen == sorted(seen) and wait_for(lambda: len(lab.events) == 8 * 4)
+    assert sorted({e.session for e in lab.events}) == list(range(1, 9))
+
+
+# --- owner only (RFC 5321 §3.1: 554 at connection opening, then 503 until QUIT) -----------------
+
+def loopback_hosts():
+    hosts = ["127.0.0.1"]
+    try:
+        with socket.socket(socket.AF_INET6) as probe:
+            probe.bind(("::1", 0))
+        hosts.append("::1")
+    except OSError:
+        pass
+    return hosts
+
+
+@pytest.mark.parametrize("host", loopback_hosts())
+def test_another_os_user_gets_554_and_then_503_until_quit(host):
+    with LabServer(host=host) as lab:
+        replies = as_nobody(lambda: raw_session(
+            lab.host, lab.port, ["EHLO me", "AUTH PLAIN AGFsaWNlAHdvbmRlcmxhbmQ=", "QUIT"]))
+        greeting, ehlo, auth, quit, closed = replies.splitlines()
+        assert greeting.startswith("554 5.7.1 ") and "only the user who started it" in greeting
+        assert ehlo.startswith("503 ") and auth.startswith("503 ")
+        assert quit.startswith("221 ") and closed == "closed: True"
+        # the owner is served as before, and the refusal is in the lab's events
+        assert send_mail(lab, "alice", "wonderland").ok
+        rejects = [(e.command, e.code, e.enhanced) for e in lab.events if e.kind == "reject"]
+        assert rejects == [("CONNECT", 554, "5.7.1"), ("EHLO", 503, "5.5.1"), ("AUTH", 503, "5.5.1")]
+        assert not [e for e in lab.events if e.kind.startswith("auth_") and e.session == 1]
+        assert lab.messages[0].sender == "alice@lab.example" and len(lab.messages) == 1
+
+
+def test_owner_only_false_serves_every_local_user():
+    with LabServer(owner_only=False) as lab:
+        replies = as_nobody(lambda: raw_session(lab.host, lab.port, ["EHLO me", "QUIT"]))
+    greeting, ehlo, quit, closed = replies.splitlines()
+    assert greeting.startswith("220 ") and ehlo == "250 HELP" and quit.startswith("221")
+    assert "owner_only=False" in repr(lab)
+
+
+def test_another_user_is_shown_the_door_after_too_many_commands():
+    with LabServer() as lab:
+        replies = as_nobody(lambda: raw_session(lab.host, lab.port, ["NOOP"] * 21)).splitlines()
+    assert replies[0].startswith("554") and all(r.startswith("503") for r in replies[1:21])
+    assert replies[21].startswith("421 ") and replies[22] == "closed: True"
+
+
+# --- port errors (issue 15.4) ----------------------------------------------------------------------
+
+def test_a_privileged_port_as_a_normal_user_names_permission():
+    with open("/proc/sys/net/ipv4/ip_unprivileged_port_start") as setting:
+        lowest = int(setting.read())
+    if lowest == 0:
+        pytest.skip("this kernel lets every user listen on every port (ip_unprivileged_port_start=0)")
+
+    def try_port():
+        try:
+            LabServer(port=lowest - 1).start()
+        except LabError as error:
+            return f"{error.rule}|{error}|{threading.active_count()}"
+        return "started"
+
+    rule, message, threads = as_nobody(try_port).split("|")
+    assert rule == "port-permission" and threads == "1"  # no server thread was left behind
+    assert f"port {lowest - 1}" in message and "permission denied" in message
+    assert "administrator" in message and "port=0" in message
+    assert "something else holds it" not in message
+
+
+def test_busy_port_says_the_port_is_in_use():
+    with socket.socket() as holder:
+        holder.bind(("127.0.0.1", 0))
+        holder.listen()
+        busy = holder.getsockname()[1]
+        with pytest.raises(LabError) as caught:
+            LabServer(port=busy).start()
+    assert caught.value.rule == "port-in-use"
+    assert "already in use" in str(caught.value) and "port=0" in str(caught.value)
+
+
+# --- a dropped lab stops (issue 15.5) -------------------------------------------------------------
+
+def port_is_free(port):
+    with socket.socket() as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as a new lab would bind
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
+
+
+def test_a_dropped_lab_is_stopped_when_collected():
+    fds, threads = open_resources()
+    lab = LabServer(app_passwords={"alice": APP_PASSWORD}, tokens={"alice": TOKEN}).start()
+    outcome = send_mail(lab, "alice", "wonderland")  # a kept outcome must not keep the lab alive
+    thread, port = lab._controller._thread, lab.port
+    assert thread.is_alive() and not port_is_free(port)
+    del lab
+    gc.collect()
+    thread.join(5)
+    assert not thread.is_alive() and port_is_free(port)
+    assert open_resources() == (fds, threads)
+    assert outcome.code == 534 and not live_labs()
+
+
+def test_a_rebound_name_stops_the_old_lab():
+    lab = LabServer(implicit_tls=True).start()
+    first_thread, first_port = lab._controller._thread, lab.port
+    lab = LabServer().start()
+    gc.collect()
+    first_thread.join(5)
+    assert not first_thread.is_alive() and port_is_free(first_port)
+    assert lab.running and live_labs() == [lab]
+    lab.stop()
+
+
+def test_a_lab_whose_last_reference_goes_in_its_own_thread_still_stops():
+    lab = LabServer().start()
+    thread, loop = lab._controller._thread, lab._controller.loop
+    holder = [lab]
+    del lab
+    loop.call_soon_threadsafe(holder.clear)  # the last reference now drops inside the server thread
+    thread.join(5)
+    assert not thread.is_alive() and not live_labs()
