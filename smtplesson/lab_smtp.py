@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import errno
+import functools
 import socket
 
 from aiosmtpd.controller import Controller
@@ -36,22 +37,6 @@ class LabSMTP(SMTP):
         self._command: str | None = None  # the command being answered, for the event log
         self.lab_mechanism: str | None = None
         self.lab_username: str | None = None
-        self._smtp_methods = {name: self._tracked(name, method)
-                              for name, method in self._smtp_methods.items()}
-
-    def _tracked(self, name: str, method):
-        """Wrap an smtp_* method so replies pushed while it runs are logged under its command."""
-        async def run(arg):
-            self._command = name
-            if name == "AUTH":
-                self.lab_mechanism = arg.split()[0].upper() if arg and arg.split() else None
-                self.lab_username = None
-            try:
-                return await method(arg)
-            finally:
-                self._command = None
-        run.__dict__.update(method.__func__.__dict__)  # keep @syntax's attributes for HELP
-        return run
 
     async def _handle_client(self) -> None:
         self._lab_session = self._events.open_session(self.session.peer)
@@ -136,6 +121,27 @@ class LabSMTP(SMTP):
         if await self.challenge_auth(TOKEN_ERROR) is MISSING:
             return AuthResult(success=False)
         return AuthResult(success=False, handled=False)
+
+
+def _tracked(name: str, method):
+    """Wrap an smtp_* method so the replies it pushes are logged under its command."""
+    @functools.wraps(method)  # keeps @syntax's attributes, which HELP reads
+    async def tracked(self: LabSMTP, arg):
+        self._command = name
+        if name == "AUTH":
+            words = arg.split() if arg else []
+            self.lab_mechanism = words[0].upper() if words else None
+            self.lab_username = None
+        try:
+            return await method(self, arg)
+        finally:
+            self._command = None
+    return tracked
+
+
+# Once, on the class: aiosmtpd looks its smtp_* methods up per connection, and finds these.
+for _name in [name for name in dir(SMTP) if name.startswith("smtp_")]:
+    setattr(LabSMTP, _name, _tracked(_name[len("smtp_"):], getattr(SMTP, _name)))
 
 
 class LabController(Controller):
