@@ -23,6 +23,7 @@ import pytest
 
 from smtplesson import LabError, SmtpLessonError, get_language, parse_transcript
 from smtplesson.lab import LabServer, client_tls, dialogue, live_labs, send_mail
+from smtplesson import lab_owner
 from smtplesson.lab_events import EVENT_CAP, EventLog, LabEvent
 from smtplesson.lab_tls import SERVER_NAME
 from conftest import IN_CI, require_tool
@@ -730,8 +731,11 @@ def loopback_hosts():
     return hosts
 
 
+@pytest.mark.parametrize("lookup", ["netlink", "proc-tables"])
 @pytest.mark.parametrize("host", loopback_hosts())
-def test_another_os_user_gets_554_and_then_503_until_quit(host):
+def test_another_os_user_gets_554_and_then_503_until_quit(host, lookup, monkeypatch):
+    if lookup == "proc-tables":  # the fallback where sock_diag netlink is not available
+        monkeypatch.setattr(lab_owner, "_netlink_works", False)
     with LabServer(host=host) as lab:
         replies = as_nobody(lambda: raw_session(
             lab.host, lab.port, ["EHLO me", "AUTH PLAIN AGFsaWNlAHdvbmRlcmxhbmQ=", "QUIT"]))
@@ -745,6 +749,19 @@ def test_another_os_user_gets_554_and_then_503_until_quit(host):
         assert rejects == [("CONNECT", 554, "5.7.1"), ("EHLO", 503, "5.5.1"), ("AUTH", 503, "5.5.1")]
         assert not [e for e in lab.events if e.kind.startswith("auth_") and e.session == 1]
         assert lab.messages[0].sender == "alice@lab.example" and len(lab.messages) == 1
+
+
+@pytest.mark.parametrize("host", loopback_hosts())
+def test_both_lookups_find_the_clients_uid(host):
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.create_server((host, 0), family=family) as server:
+        with socket.create_connection(server.getsockname()[:2]) as client:
+            accepted, peer = server.accept()
+            with accepted:
+                local = accepted.getsockname()
+                assert lab_owner.peer_uid(peer, local) == lab_owner.table_uid(peer, local) == os.geteuid()
+                gone = (peer[0], peer[1] ^ 1) + tuple(peer[2:])  # no socket has this port pair
+                assert lab_owner.peer_uid(gone, local) is None
 
 
 def test_owner_only_false_serves_every_local_user():
