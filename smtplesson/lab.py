@@ -2,7 +2,9 @@
 
 Nothing here imitates the protocol. ``LabServer`` runs aiosmtpd on 127.0.0.1 on a port the OS
 picks; ``send_mail`` drives it with smtplib and records every line both ways; ``dialogue`` sends
-raw commands one by one. Messages stay in memory and are never relayed anywhere.
+raw commands one by one. Messages stay in memory and are never relayed anywhere. A lab can also
+speak TLS from the first byte (as port 465 does), ask for app passwords (534 5.7.9, Gmail's way) or
+take OAuth 2.0 tokens by XOAUTH2; it records what it did in ``events`` and serves only its owner.
 
     lab = LabServer().start()
     outcome = send_mail(lab, "alice", "not-the-password")
@@ -454,11 +456,10 @@ def _check_timeout(timeout: object) -> float:
 
 
 def _check_tls_flags(starttls: object, implicit_tls: object) -> None:
-    if _check_flag("starttls", starttls) and _check_flag("implicit_tls", implicit_tls):
+    if _check_flag("starttls", starttls) & _check_flag("implicit_tls", implicit_tls):
         raise LabError("starttls and implicit_tls exclude each other: STARTTLS switches a plain "
                        "session to TLS (port 587), implicit TLS starts in TLS (port 465)",
                        rule="tls-mode")
-    _check_flag("implicit_tls", implicit_tls)
 
 
 def _lab_address(lab: LabServer) -> tuple[str, int]:
