@@ -3,9 +3,9 @@
 ``codes.csv`` holds the words for every basic reply code (RFC 5321, 4954, 3207, 7504);
 ``enhanced.csv`` holds every enumerated code of the IANA "SMTP Enhanced Status Codes" registry
 (rows ``X.Y.Z``, as the registry writes them) and vendor uses of exact codes (rows such as
-``5.7.139``); ``enhanced_parts.csv`` holds RFC 3463's classes and subjects. ``codes.hi.csv``
-holds Hindi text for the codes; an ``enhanced.hi.csv`` with the same keys can do the same for
-enhanced codes. Class and category always come from the digits (``digits.py``), never from the
+``5.7.139``); ``enhanced_parts.csv`` holds RFC 3463's classes and subjects. ``codes.hi.csv``,
+``enhanced.hi.csv`` and ``enhanced_parts.hi.csv`` hold Hindi text with the same keys, laid over
+the English (registry titles, basic codes and vendor names stay as they are). Class and category always come from the digits (``digits.py``), never from the
 files. Reading the catalogue needs only the standard library; pandas is imported only by
 ``codes()``, ``enhanced_codes()`` and ``enhanced_parts()``.
 """
@@ -138,8 +138,14 @@ def _codes(lang: str) -> dict[int, ReplyCode]:
 
 
 @lru_cache(maxsize=None)
-def _parts() -> dict[tuple[str, int], dict[str, str]]:
-    return {(row["part"], int(row["key"])): row for row in _read_csv("enhanced_parts.csv")}
+def _parts(lang: str = "en") -> dict[tuple[str, int], dict[str, str]]:
+    """enhanced_parts.csv by (part, key), with ``enhanced_parts.<lang>.csv`` laid over it."""
+    table = {(row["part"], int(row["key"])): row for row in _read_csv("enhanced_parts.csv")}
+    if lang != "en" and _has_data(f"enhanced_parts.{lang}.csv"):
+        for row in _read_csv(f"enhanced_parts.{lang}.csv"):
+            key = (row["part"], int(row["key"]))
+            table[key] = {**table[key], **{name: row[name] for name in ("name", "meaning") if row.get(name)}}
+    return table
 
 
 @lru_cache(maxsize=None)
@@ -148,7 +154,8 @@ def _enhanced(lang: str = "en") -> dict[str, dict[str, str]]:
     table = {row["code"]: row for row in _read_csv("enhanced.csv")}
     if lang != "en" and _has_data(f"enhanced.{lang}.csv"):
         for row in _read_csv(f"enhanced.{lang}.csv"):
-            texts = {key: row[key] for key in ("meaning", "advice", "vendor_meaning") if row.get(key)}
+            texts = {key: row[key] for key in ("meaning", "advice", "vendor_meaning", "rfc")
+                     if row.get(key)}
             table[row["code"]] = {**table[row["code"]], **texts, "lang": lang}
     return table
 
@@ -187,9 +194,10 @@ def lookup_enhanced(code: str, lang: str | None = None) -> EnhancedCode:
     klass, subject, detail = split_enhanced(code)
     lang = check_language(lang)
     code = f"{klass}.{subject}.{detail}"
-    class_name = _parts()[("class", klass)]["name"]
-    subject_row = _parts().get(("subject", subject))
-    subject_name = subject_row["name"] if subject_row else t("enhanced.unknown_subject", "en",
+    parts = _parts(lang)
+    class_name = parts[("class", klass)]["name"]
+    subject_row = parts.get(("subject", subject))
+    subject_name = subject_row["name"] if subject_row else t("enhanced.unknown_subject", lang,
                                                                 subject=subject)
     table = _enhanced(lang)
     registered = table.get(f"X.{subject}.{detail}")
@@ -197,12 +205,13 @@ def lookup_enhanced(code: str, lang: str | None = None) -> EnhancedCode:
     if registered is None and vendor is None:
         return EnhancedCode(
             code=code,
-            meaning=t("enhanced.unlisted", "en", code=code, class_name=class_name,
+            meaning=t("enhanced.unlisted", lang, code=code, class_name=class_name,
                       subject_name=subject_name),
             rfc="RFC 3463 §2",
             class_name=class_name,
             subject_name=subject_name,
             listed=False,
+            lang=lang,
         )
     main = registered if registered is not None else vendor
     return EnhancedCode(

@@ -21,8 +21,8 @@ from pathlib import Path
 
 import pytest
 
-from smtplesson import ReplyParseError, compare, explain, lookup
-from smtplesson.cards import code_card_html, code_card_text
+from smtplesson import ReplyParseError, compare, explain, lookup, lookup_enhanced
+from smtplesson.cards import code_card_html, code_card_text, enhanced_line
 from smtplesson.compare import FACETS, contrasts
 from smtplesson.i18n import catalog, t
 
@@ -114,7 +114,7 @@ _TERM_GLOSS = re.compile(r"\((?:[A-Za-z-]+ ?){1,3}\)")
 NAMES = {
     "aiosmtpd", "Postfix", "Exim", "Dovecot", "postgrey", "milter", "smtplib", "smtp-relay",
     "Gmail", "Google", "Microsoft", "Yahoo", "Amazon", "SendGrid", "Verification", "dict",
-    "null", "auth", "alice", "wonderland",
+    "null", "auth", "alice", "wonderland", "Exchange", "Mailgun", "Brevo", "From",
 }
 
 
@@ -169,6 +169,11 @@ def data_file_strings(name: str) -> list[tuple[str, str]]:
             for index, row in enumerate(rows, 2) for key, value in row.items() if value]
 
 
+def data_file_rows(name: str) -> list[dict[str, str]]:
+    """The rows of a CSV data file."""
+    return list(csv.DictReader(io.StringIO(DATA.joinpath(name).read_text("utf-8"))))
+
+
 DATA_FILES = sorted(entry.name for entry in DATA.iterdir()
                     if entry.name.endswith((".json", ".csv")))
 
@@ -201,6 +206,8 @@ def notebook_strings(outputs: bool) -> list[tuple[str, str]]:
 def test_the_scans_find_the_hindi_they_are_meant_to_check():
     """The checks below would pass on an empty list: make sure they read real Hindi."""
     assert len(hindi_strings("codes.hi.csv")) >= 34 * 4
+    assert len(hindi_strings("enhanced.hi.csv")) >= len(ENHANCED)
+    assert len(hindi_strings("enhanced_parts.hi.csv")) == 2 * len(data_file_rows("enhanced_parts.csv"))
     assert len(hindi_strings("messages.json")) >= 100
     assert len(hindi_strings("contrasts.json")) == 2 * len(contrasts())
     assert notebook_strings(outputs=False)
@@ -322,6 +329,80 @@ def test_every_hindi_message_reads_in_hindi():
             assert_hindi(text, f"messages.json hi {key}")
 
 
+#: Every row of enhanced.csv: registry entries as "X.7.8", vendor uses as "5.7.139".
+ENHANCED = [row["code"] for row in data_file_rows("enhanced.csv")]
+ENHANCED_FIELDS = ("meaning", "advice", "vendor_meaning")
+
+
+def as_sent(code: str) -> str:
+    """A registry entry as a server sends it (class 5: "X.7.8" -> "5.7.8"); vendor codes as they are."""
+    return "5" + code[1:] if code.startswith("X.") else code
+
+
+def test_enhanced_hindi_rows_follow_the_english_registry():
+    """One Hindi row per English row, with a text exactly where the English has one."""
+    english = {row["code"]: row for row in data_file_rows("enhanced.csv")}
+    hindi = {row["code"]: row for row in data_file_rows("enhanced.hi.csv")}
+    assert list(hindi) == list(english)
+    for code, row in english.items():
+        for field in ENHANCED_FIELDS:
+            assert bool(row[field]) == bool(hindi[code][field]), (code, field)
+        assert not hindi[code]["rfc"] or row["rfc"], code
+    parts = {(row["part"], row["key"]) for row in data_file_rows("enhanced_parts.csv")}
+    assert {(row["part"], row["key"]) for row in data_file_rows("enhanced_parts.hi.csv")} == parts
+
+
+@pytest.mark.parametrize("code", ENHANCED)
+def test_every_enhanced_code_reads_in_hindi(code):
+    """lookup_enhanced(code, 'hi'): every text and the card's enhanced-code line are Hindi."""
+    entry, english = lookup_enhanced(as_sent(code), "hi"), lookup_enhanced(as_sent(code), "en")
+    assert entry.lang == "hi", f"{code} has no Hindi"
+    for field in ENHANCED_FIELDS + ("class_name", "subject_name", "rfc"):
+        text = getattr(entry, field)
+        if text and devanagari_share(text) is not None:
+            assert_hindi(text, f"lookup_enhanced({as_sent(code)!r}, 'hi').{field}")
+        assert bool(text) == bool(getattr(english, field)), field
+    assert_hindi(enhanced_line(entry, "hi"), f"the enhanced-code line of {as_sent(code)}")
+    # The registry's names and the facts stay as they are: only the words are translated.
+    assert (entry.title, entry.registered, entry.basic_codes, entry.vendor) == (
+        english.title, english.registered, english.basic_codes, english.vendor)
+
+
+@pytest.mark.parametrize("code", [code for code in ENHANCED if not code.startswith("X.")])
+def test_quoted_server_text_in_vendor_notes_stays_verbatim(code):
+    """Each server reply quoted in an English vendor note ('535 5.7.139 ...') is in the Hindi one."""
+    english = next(row for row in data_file_rows("enhanced.csv") if row["code"] == code)
+    hindi = next(row for row in data_file_rows("enhanced.hi.csv") if row["code"] == code)
+    found = []
+    for field in ("vendor_meaning", "advice"):
+        quoted = [q for q in _QUOTED.findall(english[field]) if re.match(r"'[2-5]\d\d[ -]", q)]
+        assert [q for q in quoted if q not in hindi[field]] == [], field
+        found += quoted
+    assert found, "every vendor note quotes the server's reply"
+
+
+def test_enhanced_parts_and_unlisted_codes_are_hindi():
+    """Class and subject names come in Hindi, so do a subject RFC 3463 does not define and an unlisted code."""
+    assert (lookup_enhanced("5.7.8", "hi").class_name, lookup_enhanced("5.7.8", "hi").subject_name) == (
+        "स्थायी विफलता", "सुरक्षा या नीति का स्टेटस")
+    assert lookup_enhanced("4.4.5", "hi").class_name == t("class.4", "hi")
+    unknown = lookup_enhanced("5.9.1", "hi")
+    assert unknown.subject_name == t("enhanced.unknown_subject", "hi", subject=9)
+    unlisted = lookup_enhanced("5.1.99", "hi")
+    assert not unlisted.listed and unlisted.lang == "hi"
+    for entry in (unknown, unlisted):
+        assert_hindi(enhanced_line(entry, "hi"), f"the enhanced-code line of {entry.code}")
+
+
+#: explain() on main still calls lookup_enhanced(code) without the language (explain.py, explain
+#: stream; its branch passes the language once lookup_enhanced takes one). Computed, so the two
+#: tests below run for real as soon as explain() asks for Hindi.
+EXPLAIN_ASKS_FOR_HINDI = explain("250 2.1.5 OK", lang="hi").items[0].enhanced.lang == "hi"
+NEEDS_EXPLAIN = pytest.mark.xfail(not EXPLAIN_ASKS_FOR_HINDI, strict=True, reason=(
+    "explain.py on main calls lookup_enhanced(reply.enhanced) without lang, so explain()'s "
+    "enhanced-code row stays English (fixed on the explain branch)"))
+
+
 # --- (c) the phrases a Hindi reader must find ---------------------------------------------------
 
 HEADINGS = ["विवरण", "जब आप इसे देखें", "कैसे ठीक करें", "मुख्य अंतर", "कब किसका उपयोग करें"]
@@ -383,18 +464,14 @@ def test_cli_explains_535_in_hindi():
 
 # --- English still hard-coded elsewhere (other streams' files this phase) -----------------------
 
-@pytest.mark.xfail(strict=True, reason=(
-    "catalogue.lookup_enhanced() has no lang and enhanced.csv / enhanced_parts.csv have no "
-    "Hindi yet, so the enhanced-code row of a Hindi card is English (truth stream, then phase 2)"))
+@NEEDS_EXPLAIN
 def test_cli_every_line_is_hindi():
     out = run_cli("explain", "--lang", "hi", "535 5.7.8 Authentication credentials invalid").stdout
     for line in out.splitlines():
         assert_hindi(line, "a line of smtplesson explain --lang hi")
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "catalogue.lookup_enhanced() formats enhanced.unlisted and enhanced.unknown_subject with "
-    "lang 'en' hard-coded, and the class/subject names come from enhanced_parts.csv (English)"))
+@NEEDS_EXPLAIN
 def test_unlisted_enhanced_code_is_described_in_hindi():
     text = str(explain("550 5.1.99 Mailbox gone", lang="hi"))
     line = next(line for line in text.splitlines() if line.strip().startswith(t("card.enhanced", "hi")))
