@@ -199,7 +199,7 @@ def test_advice_comes_from_the_enhanced_code_when_no_provider_knows_the_text(mon
 
     def with_advice(code, lang):
         entry = real(code, lang)
-        return types.SimpleNamespace(**vars(entry), advice=advice if code == "5.7.13" else "")
+        return types.SimpleNamespace(**{**vars(entry), "advice": advice if code == "5.7.13" else ""})
 
     monkeypatch.setattr(module, "_lookup_enhanced", with_advice)
     result = explain("535 5.7.13 User account disabled")

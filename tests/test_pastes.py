@@ -740,7 +740,8 @@ def test_cli_explains_a_laravel_paste_from_stdin():
 def test_cli_answers_a_paste_in_hindi():
     result = _cli("explain", "--lang", "hi", "-", stdin=BY_ID["ruby-mailgun"].text)
     assert result.returncode == 0, result.stderr
-    assert "Ruby Net::SMTP की एक त्रुटि" in result.stdout and "प्रदाता: Mailgun" in result.stdout
+    assert "रूबी (Ruby) की Net::SMTP लाइब्रेरी की एक त्रुटि" in result.stdout
+    assert "प्रदाता: Mailgun" in result.stdout
 
 
 def test_cli_bad_paste_is_one_line_exit_2():
