@@ -100,19 +100,22 @@ def _explained_rows(item, lang: str, source: str = "") -> list[tuple[str, str]]:
     """The rows of a one-reply card. With a known provider reply, its meaning and fix replace the
     code's general words: the text says which of the code's causes applies."""
     provider = item.provider
+    specific = item.enhanced is not None and bool(getattr(item.enhanced, "advice", ""))
     rows = [(t("card.read_from", lang), source), (t("card.reply", lang), str(item.reply))]
     if item.command:
-        rows.append((t("card.answers", lang), item.command))
+        rows.append((t("card.answers", lang), command_label(item.command, lang)))
     if provider is not None:
         rows.append((t("card.provider", lang), provider.provider))
         rows.append((t("facet.description", lang), provider.meaning(lang)))
         if not item.entry.defined:  # the code itself: no RFC defines it, its digits still speak
             rows.append((t("card.note", lang), item.entry.meaning))
+    elif specific:  # e.g. 535 5.7.13: the detail, not the code's usual cause, says what happened
+        rows.append((t("facet.description", lang), item.enhanced.meaning))
     else:
         rows.append((t("facet.description", lang), item.entry.meaning))
     rows.append((t("card.class", lang), class_line(item.reply.code, lang)))
     if item.enhanced is not None:
-        rows.append((t("card.enhanced", lang), enhanced_line(item.enhanced, lang)))
+        rows.append((t("card.enhanced", lang), enhanced_line(item.enhanced, lang, titled=specific)))
     if provider is None:
         rows.append((t("facet.when_you_see_it", lang), item.entry.when_you_see_it))
     rows.append((t("card.next", lang), item.advice or item.entry.how_to_fix))
@@ -141,9 +144,23 @@ def _no_reply_rows(explanation, lang: str) -> list[tuple[str, str]]:
     return rows
 
 
-def enhanced_line(enhanced, lang: str) -> str:
+def command_label(command: str | None, lang: str) -> str:
+    """The client line a reply answers, with the greeting and the final dot named in ``lang``."""
+    from .reply import CONNECTION, END_OF_DATA
+
+    if command == CONNECTION:
+        return f"({t('command.CONNECT', lang)})"
+    if command == END_OF_DATA:
+        return f"({t('command.END-OF-DATA', lang)})"
+    return command or ""
+
+
+def enhanced_line(enhanced, lang: str, titled: bool = False) -> str:
+    """The enhanced code decoded; ``titled`` gives its registry title instead of its meaning
+    (when the meaning is already the card's description)."""
+    meaning = enhanced.title if titled and enhanced.title else enhanced.meaning
     text = t("card.enhanced_line", lang, code=enhanced.code, class_name=enhanced.class_name,
-             subject_name=enhanced.subject_name, meaning=enhanced.meaning, rfc=enhanced.rfc)
+             subject_name=enhanced.subject_name, meaning=meaning, rfc=enhanced.rfc)
     if enhanced.vendor_meaning:
         text += " " + t("card.vendor", lang, vendor=enhanced.vendor,
                         vendor_meaning=enhanced.vendor_meaning)
@@ -201,8 +218,7 @@ def explanation_text(explanation: "Explanation") -> str:
         if explanation.source:
             lines.append(f"{t('card.read_from', lang)}: {explanation.source}")
         for item in explanation.items:
-            command = item.command or ""
-            lines.append(f"  {command:<28} -> {item.summary(lang)}")
+            lines.append(f"  {command_label(item.command, lang):<28} -> {item.summary(lang)}")
         deciding = explanation.deciding
         if deciding.provider is not None:
             lines.append(f"{t('card.provider', lang)}: {deciding.provider.provider}: "
@@ -247,7 +263,8 @@ def comparison_html(comparison: "Comparison") -> str:
 
 def comparison_text(comparison: "Comparison") -> str:
     a, b = comparison.a, comparison.b
-    lines = [f"{symbol(a.code)} {a.code} {a.name}  vs  {symbol(b.code)} {b.code} {b.name}"]
+    versus = t("compare.versus", comparison.lang)
+    lines = [f"{symbol(a.code)} {a.code} {a.name}  {versus}  {symbol(b.code)} {b.code} {b.name}"]
     for facet in comparison.facets:
         lines.append(f"{facet.heading}:")
         if facet.shared:

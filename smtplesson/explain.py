@@ -93,12 +93,13 @@ class Explanation:
 
     @property
     def deciding(self) -> ExplainedReply | None:
-        """The reply that decides the verdict: the last refusal not undone later, else the last reply."""
+        """The reply that decides the verdict: the first refusal not undone later (the root cause;
+        later refusals usually follow from it), else the last reply."""
         if not self.items:
             return None
         if self.transcript is None:
             return self.items[-1]
-        return _last_unrecovered_failure(self.items) or self.items[-1]
+        return _first_unrecovered_failure(self.items) or self.items[-1]
 
     @property
     def advice(self) -> str:
@@ -116,7 +117,7 @@ class Explanation:
         delivered = [item for item in self.items if item.command == END_OF_DATA]
         if delivered and delivered[-1].reply.code == 250:
             return t("verdict.accepted", self.lang)
-        failure = _last_unrecovered_failure(self.items)
+        failure = _first_unrecovered_failure(self.items)
         if failure is None:
             if self.transcript.auth_outcome == "success":
                 return t("verdict.auth_ok", self.lang)
@@ -136,14 +137,14 @@ class Explanation:
         return cards.explanation_html(self)
 
 
-def _last_unrecovered_failure(items: tuple[ExplainedReply, ...]) -> ExplainedReply | None:
-    """The last 4yz/5yz reply that no later success of the same command undid.
+def _first_unrecovered_failure(items: tuple[ExplainedReply, ...]) -> ExplainedReply | None:
+    """The first 4yz/5yz reply that no later success of the same command undid: the root cause.
 
     A 538 to AUTH followed, after STARTTLS, by 235 to AUTH is recovered; a 503 to RCPT TO
-    followed by a 250 to a later RCPT TO is too.
+    followed by a 250 to a later RCPT TO is too. When every RCPT TO is refused, the 554 that
+    DATA then gets ("no valid recipients") follows from the first refusal, which is named.
     """
-    for index in range(len(items) - 1, -1, -1):
-        item = items[index]
+    for index, item in enumerate(items):
         if item.reply.code < 400:
             continue
         verb = command_verb(item.command)

@@ -478,16 +478,11 @@ def test_unlisted_enhanced_code_is_described_in_hindi():
     assert_hindi(line, "the enhanced-code row for 5.1.99")
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "cards.comparison_text() joins the two codes with a hard-coded English ' vs '"))
 def test_comparison_text_header_has_no_english():
     header = str(compare(250, 535, lang="hi")).splitlines()[0]
     assert not re.search(r"\bvs\b", header), header
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "cards.explanation_text() prints reply.CONNECTION '(connection)' and reply.END_OF_DATA "
-    "'(end of data)' as the command, although command.CONNECT / command.END-OF-DATA have Hindi"))
 def test_transcript_summary_names_the_steps_in_hindi():
     text = str(explain("S: 220 lab\nC: EHLO me\nS: 250 lab\nC: MAIL FROM:<a@b.example>\nS: 250 ok\n"
                        "C: RCPT TO:<c@d.example>\nS: 250 ok\nC: DATA\nS: 354 go\nC: .\nS: 250 queued\n",
