@@ -31,8 +31,9 @@ def pristine_dir() -> Path:
     repository = Path(__file__).resolve().parent.parent / "notebooks"
     if repository.is_dir():
         return repository
-    raise SmtpLessonError("the lesson notebooks are missing from this installation: "
-                          "reinstall with pip install --force-reinstall smtplesson", rule="install")
+    raise SmtpLessonError("the lesson notebooks are missing from this installation: install the "
+                          "smtplesson wheel again (pip install --force-reinstall "
+                          "dist/smtplesson-*.whl)", rule="install")
 
 
 def pristine_notebooks() -> list[Path]:
