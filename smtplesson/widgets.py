@@ -73,7 +73,7 @@ def _choose(control, value):
     A value that is not offered leaves the control as it was and puts a message naming the
     choices inside the lesson widget; a control outside a lesson widget raises as ipywidgets does.
     """
-    values = control._options_values
+    values = getattr(control, "_options_values", ())
     if value is None:
         if control.none_ok or not values:
             return None
@@ -95,45 +95,50 @@ def _choose(control, value):
                     return offered
     if control.complain is None:
         raise traitlets.TraitError(f"Invalid selection: {_shown(value)} is not offered")
-    names = control._options_labels if control.show_labels else [str(v) for v in values]
+    names = (control._options_labels if control.show_labels
+             else [repr(v) if isinstance(v, str) else str(v) for v in values])
     control.complain("widget.not_offered", value=_shown(value), choices=", ".join(names))
     return control.value
+
+
+class _ChoiceValue(traitlets.Any):
+    """A selection's value, checked by ``_choose`` (None included: traitlets lets None through
+    unchecked when a trait allows it, so this one does not, and ``_choose`` decides)."""
+
+    allow_none = False  # Any allows None at class level, and __init__ cannot switch that off
+
+    def __init__(self) -> None:
+        super().__init__(None, help="Selected value")
+
+    def validate(self, obj, value):
+        return _choose(obj, value)
 
 
 class _Dropdown(widgets.Dropdown):
     """A Dropdown that takes 535 or "535" for the option 535 and answers anything else in words."""
 
+    value = _ChoiceValue()
     complain = None  # set by the lesson widget: complain(key, **values) shows a message in it
     none_ok = False  # whether None (nothing chosen) is a value the lesson itself sets
     show_labels = False
-
-    @traitlets.validate("value")
-    def _validate_value(self, proposal):
-        return _choose(self, proposal.value)
 
 
 class _RadioButtons(widgets.RadioButtons):
     """RadioButtons that take an option's value or its label ("B"), and answer anything else."""
 
+    value = _ChoiceValue()
     complain = None
     none_ok = True
     show_labels = True
-
-    @traitlets.validate("value")
-    def _validate_value(self, proposal):
-        return _choose(self, proposal.value)
 
 
 class _ToggleButtons(widgets.ToggleButtons):
     """ToggleButtons that take a value in any case or a label ("हिन्दी"), and answer anything else."""
 
+    value = _ChoiceValue()
     complain = None
     none_ok = False
     show_labels = False
-
-    @traitlets.validate("value")
-    def _validate_value(self, proposal):
-        return _choose(self, proposal.value)
 
 
 class _LenientText(traitlets.Unicode):
@@ -148,17 +153,26 @@ class _LenientText(traitlets.Unicode):
         return obj._trait_values.get(self.name, "")
 
 
-class _LenientBool(traitlets.Bool):
-    """A tick box that takes True/False, 1/0 or the words true/false, yes/no, on/off."""
+_YES_NO = {"true": True, "yes": True, "on": True, "1": True,
+           "false": False, "no": False, "off": False, "0": False}
 
-    WORDS = {"true": True, "yes": True, "on": True, "1": True,
-             "false": False, "no": False, "off": False, "0": False}
+
+def _yes_no(value: object) -> bool | None:
+    """True/False from True/False, 1/0 or the words true/false, yes/no, on/off; None otherwise."""
+    if isinstance(value, int) and value in (0, 1):
+        return bool(value)
+    if isinstance(value, str):
+        return _YES_NO.get(value.strip().lower())
+    return None
+
+
+class _LenientBool(traitlets.Bool):
+    """A tick box that takes what ``_yes_no`` reads; anything else is answered in words."""
 
     def validate(self, obj, value):
-        if isinstance(value, int) and value in (0, 1):
-            return bool(value)
-        if isinstance(value, str) and value.strip().lower() in self.WORDS:
-            return self.WORDS[value.strip().lower()]
+        meant = _yes_no(value)
+        if meant is not None:
+            return meant
         if getattr(obj, "complain", None) is None:
             return super().validate(obj, value)
         obj.complain("widget.not_yes_no", value=_shown(value))
@@ -529,8 +543,9 @@ class LabPanel(_LessonWidget):
             if not isinstance(value, str):
                 raise LabError(f"{name} must be text (str), not {type(value).__name__}",
                                rule="text-input")
-        if not isinstance(starttls, bool):
-            raise LabError(f"starttls is True or False, not {starttls!r}", rule="starttls")
+        if _yes_no(starttls) is None:
+            raise LabError(f"starttls is True or False, not {_shown(starttls)}", rule="starttls")
+        starttls = _yes_no(starttls)
         super().__init__(lang)
         with self._built():
             self._owns_lab = lab is None
