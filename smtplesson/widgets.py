@@ -5,8 +5,9 @@ Each one
 
 * changes state only through widget values (``.value = …``, ``Button.click()``), and its
   callbacks write HTML values, never print: that keeps strict nbval deterministic;
-* carries a ``text/html`` fallback in its display bundle with the same facts as a static card,
-  which nbviewer and GitHub show when widget JavaScript is absent (JupyterLab hides it);
+* carries its static card (``fallback_html``) as the ``text/html`` of its display bundle: the
+  same facts as on screen, under one line saying it is a saved copy and to run the cell. It is
+  what ``make notebooks`` stores, and what a page without a kernel shows;
 * has a language toggle (English, Hindi) and follows ``smtplesson.set_language``; a switch
   redraws everything it shows, a verdict or a message on screen included;
 * checks its arguments before it builds anything, so a widget that fails to build leaves nothing

@@ -131,3 +131,19 @@ def test_make_wheel_then_pip_install_works_offline_in_a_fresh_virtual_environmen
         base, token = lesson.base, lesson.token
     with pytest.raises(urllib.error.URLError):  # and nothing is left listening
         urllib.request.urlopen(f"{base}/api/status?token={token}", timeout=5)
+
+
+def test_make_lab_says_what_it_does_on_its_first_run(tmp_path):
+    """No minute of silence: each set-up step of a first `make lab` announces itself (issue 15.11)."""
+    make = require_tool("make", "make lab is the README's first command")
+    plan = subprocess.run([make, "-n", "--no-print-directory", "-C", str(ROOT), "lab", f"VENV={tmp_path / 'venv'}"],
+                          capture_output=True, text=True, timeout=60)
+    assert plan.returncode == 0, plan.stderr
+    steps = plan.stdout.splitlines()
+    said = [line for line in steps if line.startswith("echo ")]
+    assert any("First run: making a virtual environment" in line for line in said)
+    assert any("Installing the lesson and what it needs" in line for line in said)
+    assert any("Opening the lesson in JupyterLab" in line for line in said)
+    install = next(line for line in steps if "pip install" in line and " -e ." in line)
+    assert "--quiet" not in install  # pip names each package as it goes
+    assert steps[-1].split()[-4:] == ["smtplesson", "start", "notebooks", "--no-copy"]
