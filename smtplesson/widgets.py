@@ -232,14 +232,17 @@ class _LessonWidget(widgets.VBox):
         on_language_change(self._follow_language)
 
     def _close_parts(self) -> None:
+        """Close this widget and every part of it (children, layouts, styles; not shared layouts)."""
         stack = [self, *(value for value in vars(self).values() if isinstance(value, widgets.Widget))]
-        seen: set[int] = set()
+        seen = {id(_WIDE), id(_FULL)}
         while stack:
             part = stack.pop()
             if id(part) in seen:
                 continue
             seen.add(id(part))
             stack.extend(getattr(part, "children", ()))
+            stack.extend(getattr(part, name, None) for name in ("layout", "style")
+                         if isinstance(getattr(part, name, None), widgets.Widget))
             part.close()
 
     def _control(self, control):

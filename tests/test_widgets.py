@@ -509,3 +509,17 @@ def test_every_static_card_says_it_is_a_saved_copy_in_its_language(lab):
         html = widget.fallback_html()
         assert "यह विजेट की सहेजी गई प्रति है" in html and "यह सेल चलाएँ" in html
         assert html.count('<p class="smtplesson-saved-copy"') == 1
+
+
+def test_a_failure_halfway_through_building_closes_every_part_and_subscribes_nothing(monkeypatch):
+    from ipywidgets.widgets.widget import _instances
+
+    def broken(self):
+        raise RuntimeError("a bug halfway through building")
+
+    monkeypatch.setattr(ContrastCard, "_relabel", broken)
+    listeners, parts = i18n.listener_count(), set(_instances)
+    with pytest.raises(RuntimeError):
+        ContrastCard()
+    assert i18n.listener_count() == listeners
+    assert [type(_instances[key]).__name__ for key in set(_instances) - parts] == []
