@@ -494,7 +494,7 @@ def test_a_message_on_screen_is_redrawn_in_the_new_language():
     widget.check.click()
     assert "Pick an answer first" in problem_text(widget)
     smtplesson.set_language("hi")
-    assert "पहले कोई उत्तर चुनें" in problem_text(widget)
+    assert "पहले कोई जवाब चुनें" in problem_text(widget)  # the learner's answer is जवाब (glossary)
     explorer = CodeExplorer()
     explorer.search.value = "x" * 500
     smtplesson.set_language("en")
