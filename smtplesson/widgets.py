@@ -375,9 +375,9 @@ class Quiz(_LessonWidget):
 
     _title_key = "quiz.title"
 
-    def __init__(self, topics=None, ids=None, lang: str | None = None) -> None:
+    def __init__(self, topics=None, ids=None, lang: str | None = None, *, notebook=None) -> None:
         super().__init__(lang)
-        self.asked = quiz.select(topics, ids)
+        self.asked = quiz.select(topics, ids, notebook=notebook)
         if not self.asked:
             raise SmtpLessonError("this quiz would have no questions", rule="quiz-empty")
         self.position = 0
