@@ -291,6 +291,10 @@ def test_each_terms_first_use_links_to_its_glossary_entry(stem):
                 for use in glossary.first_uses(cells) if not use.linked]
     assert not unlinked, f"{stem}: first uses without a glossary link: {unlinked}"
     anchors = {term.anchor for term in glossary.terms()}
+    into_glossary = r"\]\(#([^)]+)\)" if stem == "00-start-here" else r"\]\(00-start-here\.ipynb#([^)]+)\)"
     for source in cells:
-        for anchor in re.findall(r"\]\((?:00-start-here\.ipynb)?#(g-[\w-]+)\)", source):
+        for anchor in re.findall(into_glossary, source):
             assert anchor in anchors, f"{stem}: a link to a glossary entry that does not exist: {anchor}"
+    if stem == "00-start-here":  # each entry is a heading whose id is the anchor
+        headings = re.findall(r"^#### (.+)$", glossary.markdown(), re.M)
+        assert [heading.replace(" ", "-") for heading in headings] == [t.anchor for t in glossary.terms()]
