@@ -1,16 +1,20 @@
 """The reply-code catalogue: the data files in ``smtplesson/data`` as values and pandas frames.
 
 ``codes.csv`` holds the words for every basic reply code (RFC 5321, 4954, 3207, 7504);
-``enhanced.csv`` and ``enhanced_parts.csv`` hold RFC 3463 enhanced status codes; ``codes.hi.csv``
-holds Hindi text for the codes the lesson centres on. Class and category always come from the
-digits (``digits.py``), never from the files. Reading the catalogue needs only the standard
-library; pandas is imported only by ``codes()`` and ``enhanced_codes()``.
+``enhanced.csv`` holds every enumerated code of the IANA "SMTP Enhanced Status Codes" registry
+(rows ``X.Y.Z``, as the registry writes them) and vendor uses of exact codes (rows such as
+``5.7.139``); ``enhanced_parts.csv`` holds RFC 3463's classes and subjects. ``codes.hi.csv``,
+``enhanced.hi.csv`` and ``enhanced_parts.hi.csv`` hold Hindi text with the same keys, laid over
+the English (registry titles, basic codes and vendor names stay as they are). Class and category always come from the digits (``digits.py``), never from the
+files. Reading the catalogue needs only the standard library; pandas is imported only by
+``codes()``, ``enhanced_codes()`` and ``enhanced_parts()``.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import re
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from importlib import resources
@@ -38,6 +42,9 @@ class ReplyCode:
     commands: tuple[str, ...]
     rfc: str
     note: str = ""
+    #: The commands in ``commands`` that the code answers only in a vendor's use (the note names
+    #: the vendor), not under any RFC: e.g. Postfix's 454 to RCPT TO, Microsoft's 550 to AUTH.
+    vendor_commands: tuple[str, ...] = ()
     #: False for a well-formed code that no RFC defines (decoded from its digits only).
     defined: bool = True
     #: The language the text is in ('en' when no translation exists for the asked language).
@@ -54,7 +61,7 @@ class ReplyCode:
 
 @dataclass(frozen=True)
 class EnhancedCode:
-    """An RFC 3463 enhanced status code, decoded part by part."""
+    """An enhanced status code (RFC 3463, IANA registry), decoded part by part."""
 
     code: str
     meaning: str
@@ -63,9 +70,24 @@ class EnhancedCode:
     subject_name: str
     vendor: str = ""
     vendor_meaning: str = ""
+    #: The basic reply codes the IANA registry associates with this code (for a vendor-only
+    #: code, the ones the vendor sends it with).
     basic_codes: tuple[int, ...] = ()
-    #: True when this exact code has a row in the catalogue (registry or vendor use).
+    #: True when this code has a row in the catalogue (a registry entry or a vendor use).
     listed: bool = True
+    #: The registry's name for the code (its "sample text"); "" when it is not registered.
+    title: str = ""
+    #: The fix for this exact detail; "" when the basic reply code's how-to-fix applies.
+    advice: str = ""
+    #: True when the code is an enumerated code of the IANA registry, in any class.
+    registered: bool = False
+    #: The language of the text ('en' until an ``enhanced.<lang>.csv`` supplies a translation).
+    lang: str = "en"
+
+    @property
+    def registry_code(self) -> str:
+        """The code as the registry writes it, with X for the class: ``"X.7.8"``."""
+        return "X." + self.code.split(".", 1)[1]
 
 
 def _read_csv(name: str) -> list[dict[str, str]]:
@@ -75,6 +97,15 @@ def _read_csv(name: str) -> list[dict[str, str]]:
 
 def _ints(text: str) -> tuple[int, ...]:
     return tuple(int(part) for part in text.split())
+
+
+def _basic_codes(text: str) -> tuple[int, ...]:
+    """The three-digit codes in a registry cell such as "451, 550", "250 or 251" or "Not given"."""
+    return tuple(int(part) for part in re.findall(r"\b[2-5][0-9]{2}\b", text))
+
+
+def _has_data(name: str) -> bool:
+    return resources.files("smtplesson").joinpath("data", name).is_file()
 
 
 @lru_cache(maxsize=None)
@@ -92,6 +123,7 @@ def _codes(lang: str) -> dict[int, ReplyCode]:
             commands=tuple(row["commands"].split()),
             rfc=row["rfc"],
             note=row.get("note", "") or "",
+            vendor_commands=tuple((row.get("vendor_commands") or "").split()),
         )
     if lang != "en":
         for row in _read_csv(f"codes.{lang}.csv"):
@@ -106,13 +138,26 @@ def _codes(lang: str) -> dict[int, ReplyCode]:
 
 
 @lru_cache(maxsize=None)
-def _parts() -> dict[tuple[str, int], dict[str, str]]:
-    return {(row["part"], int(row["key"])): row for row in _read_csv("enhanced_parts.csv")}
+def _parts(lang: str = "en") -> dict[tuple[str, int], dict[str, str]]:
+    """enhanced_parts.csv by (part, key), with ``enhanced_parts.<lang>.csv`` laid over it."""
+    table = {(row["part"], int(row["key"])): row for row in _read_csv("enhanced_parts.csv")}
+    if lang != "en" and _has_data(f"enhanced_parts.{lang}.csv"):
+        for row in _read_csv(f"enhanced_parts.{lang}.csv"):
+            key = (row["part"], int(row["key"]))
+            table[key] = {**table[key], **{name: row[name] for name in ("name", "meaning") if row.get(name)}}
+    return table
 
 
 @lru_cache(maxsize=None)
-def _enhanced() -> dict[str, dict[str, str]]:
-    return {row["code"]: row for row in _read_csv("enhanced.csv")}
+def _enhanced(lang: str = "en") -> dict[str, dict[str, str]]:
+    """enhanced.csv by code ("X.7.8" or "5.7.139"), with ``enhanced.<lang>.csv`` laid over it."""
+    table = {row["code"]: row for row in _read_csv("enhanced.csv")}
+    if lang != "en" and _has_data(f"enhanced.{lang}.csv"):
+        for row in _read_csv(f"enhanced.{lang}.csv"):
+            texts = {key: row[key] for key in ("meaning", "advice", "vendor_meaning", "rfc")
+                     if row.get(key)}
+            table[row["code"]] = {**table[row["code"]], **texts, "lang": lang}
+    return table
 
 
 def lookup(code: int | str, lang: str | None = None) -> ReplyCode:
@@ -139,38 +184,57 @@ def lookup(code: int | str, lang: str | None = None) -> ReplyCode:
     )
 
 
-def lookup_enhanced(code: str) -> EnhancedCode:
-    """Decode any well-formed enhanced status code: class, subject, and the detail if catalogued."""
+def lookup_enhanced(code: str, lang: str | None = None) -> EnhancedCode:
+    """Decode a well-formed enhanced status code: its class, subject, registry entry and vendor use.
+
+    The registry lists each code once as ``X.subject.detail`` for every class (RFC 3463 §2,
+    RFC 5248), so ``4.7.0`` and ``5.7.0`` share one entry. A vendor's use of an exact code (e.g.
+    Google's ``5.7.14``, Microsoft's unregistered ``5.7.139``) is kept apart and marked.
+    """
     klass, subject, detail = split_enhanced(code)
+    lang = check_language(lang)
     code = f"{klass}.{subject}.{detail}"
-    class_name = _parts()[("class", klass)]["name"]
-    subject_row = _parts().get(("subject", subject))
-    subject_name = subject_row["name"] if subject_row else t("enhanced.unknown_subject", "en",
+    parts = _parts(lang)
+    class_name = parts[("class", klass)]["name"]
+    subject_row = parts.get(("subject", subject))
+    subject_name = subject_row["name"] if subject_row else t("enhanced.unknown_subject", lang,
                                                                 subject=subject)
-    row = _enhanced().get(code)
-    if row is not None:
+    table = _enhanced(lang)
+    registered = table.get(f"X.{subject}.{detail}")
+    vendor = table.get(code)
+    if registered is None and vendor is None:
         return EnhancedCode(
-            code=code, meaning=row["meaning"], rfc=row["rfc"], class_name=class_name,
-            subject_name=subject_name, vendor=row["vendor"], vendor_meaning=row["vendor_meaning"],
-            basic_codes=_ints(row["basic_codes"]),
+            code=code,
+            meaning=t("enhanced.unlisted", lang, code=code, class_name=class_name,
+                      subject_name=subject_name),
+            rfc="RFC 3463 §2",
+            class_name=class_name,
+            subject_name=subject_name,
+            listed=False,
+            lang=lang,
         )
-    # The same subject.detail under another class carries the same meaning (RFC 3463 §2).
-    for other in (2, 4, 5):
-        twin = _enhanced().get(f"{other}.{subject}.{detail}")
-        if twin is not None and not twin["vendor"]:
-            return EnhancedCode(
-                code=code, meaning=twin["meaning"], rfc=twin["rfc"], class_name=class_name,
-                subject_name=subject_name, listed=False,
-            )
+    main = registered if registered is not None else vendor
     return EnhancedCode(
         code=code,
-        meaning=t("enhanced.unlisted", "en", code=code, class_name=class_name,
-                  subject_name=subject_name),
-        rfc="RFC 3463 §2",
+        meaning=main["meaning"],
+        rfc=main["rfc"],
         class_name=class_name,
         subject_name=subject_name,
-        listed=False,
+        vendor=vendor["vendor"] if vendor else "",
+        vendor_meaning=vendor["vendor_meaning"] if vendor else "",
+        basic_codes=_basic_codes(main["basic_codes"]),
+        title=main["title"],
+        # A vendor's fix for its reuse of a registered code comes first, then the registry's.
+        advice=" ".join(part for part in (vendor["advice"] if vendor and registered else "",
+                                          main["advice"]) if part),
+        registered=registered is not None,
+        lang=main.get("lang", "en"),
     )
+
+
+def registered_enhanced_codes() -> tuple[str, ...]:
+    """Every enumerated code of the IANA registry, as the registry writes it (``"X.7.8"``)."""
+    return tuple(code for code in _enhanced() if code.startswith("X."))
 
 
 def all_codes(lang: str | None = None) -> tuple[ReplyCode, ...]:
@@ -193,6 +257,7 @@ def codes(lang: str | None = None):
             "how_to_fix": entry.how_to_fix,
             "related": " ".join(map(str, entry.related)),
             "commands": " ".join(entry.commands),
+            "vendor_commands": " ".join(entry.vendor_commands),
             "rfc": entry.rfc,
             "note": entry.note,
         }
@@ -202,21 +267,29 @@ def codes(lang: str | None = None):
 
 
 def enhanced_codes():
-    """The catalogued enhanced status codes as a DataFrame indexed by the ``"X.Y.Z"`` string."""
+    """The catalogue's enhanced codes as a DataFrame indexed by code.
+
+    Registry entries are indexed as the registry writes them (``"X.7.8"``); vendor uses of an
+    exact code by that code (``"5.7.139"``).
+    """
     import pandas as pd
 
     rows = []
-    for code in _enhanced():
-        entry = lookup_enhanced(code)
+    for code, row in _enhanced().items():
+        entry = lookup_enhanced(code.replace("X.", "5.", 1) if code.startswith("X.") else code)
+        vendor = not code.startswith("X.")
         rows.append({
-            "code": entry.code,
-            "meaning": entry.meaning,
-            "rfc": entry.rfc,
-            "class_name": entry.class_name,
+            "code": code,
+            "title": row["title"],
+            "meaning": row["meaning"] or entry.meaning,
+            "advice": row["advice"],
+            "rfc": row["rfc"] or entry.rfc,
+            "registered": entry.registered,
             "subject_name": entry.subject_name,
-            "vendor": entry.vendor,
-            "vendor_meaning": entry.vendor_meaning,
-            "basic_codes": " ".join(map(str, entry.basic_codes)),
+            "class_name": entry.class_name if vendor else "",
+            "vendor": row["vendor"],
+            "vendor_meaning": row["vendor_meaning"],
+            "basic_codes": " ".join(map(str, _basic_codes(row["basic_codes"]))),
         })
     return pd.DataFrame(rows).set_index("code")
 

@@ -40,6 +40,13 @@ def check_code(code: object) -> int:
             rule="code-type",
         )
     text = str(code).strip() if isinstance(code, str) else str(code)
+    if ENHANCED_RE.fullmatch(text):
+        raise ReplyParseError(
+            f"{text!r} is an enhanced status code (class.subject.detail, RFC 3463), not a reply code: "
+            f"look it up with lookup_enhanced({text!r}); a reply code is three digits such as 535 "
+            "(RFC 5321 §4.2)",
+            rule="three-digits",
+        )
     if not (len(text) == 3 and text.isascii() and text.isdigit()):
         raise ReplyParseError(
             f"{text[:20]!r} is not a reply code: a reply code is exactly three digits (RFC 5321 §4.2)",

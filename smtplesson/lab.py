@@ -2,7 +2,9 @@
 
 Nothing here imitates the protocol. ``LabServer`` runs aiosmtpd on 127.0.0.1 on a port the OS
 picks; ``send_mail`` drives it with smtplib and records every line both ways; ``dialogue`` sends
-raw commands one by one. Messages stay in memory and are never relayed anywhere.
+raw commands one by one. Messages stay in memory and are never relayed anywhere. A lab can also
+speak TLS from the first byte (as port 465 does), ask for app passwords (534 5.7.9, Gmail's way) or
+take OAuth 2.0 tokens by XOAUTH2; it records what it did in ``events`` and serves only its owner.
 
     lab = LabServer().start()
     outcome = send_mail(lab, "alice", "not-the-password")
@@ -15,30 +17,29 @@ import atexit
 import collections
 import ipaddress
 import logging
-import shutil
+import os
 import smtplib
 import socket
 import ssl
 import sys
-import tempfile
 import threading
 import weakref
 from dataclasses import dataclass, field
-from functools import lru_cache
-from pathlib import Path
-from typing import Iterable, Sequence
+from typing import Iterable, Mapping, Sequence
 
-from aiosmtpd.controller import Controller
-from aiosmtpd.smtp import SMTP, AuthResult, LoginPassword
-
-from . import cards
+from . import cards, lab_owner
 from .catalogue import lookup
 from .errors import LabError
-from .i18n import t
+from .i18n import check_language, get_language, t
+from .lab_auth import Authenticator, check_credentials, xoauth2_response
+from .lab_events import EVENT_CAP, EventLog, LabEvent
+from .lab_smtp import LabController, listen
+from .lab_tls import SERVER_NAME, client_tls, server_tls
 from .reply import END_OF_DATA, Transcript, parse_transcript
 
-#: Names from RFC 2606's reserved ``example`` domain: no real host is ever meant.
-SERVER_NAME = "smtp.lab.example"
+__all__ = ["EVENT_CAP", "LabEvent", "LabMessage", "LabServer", "Outcome", "client_tls",
+           "dialogue", "live_labs", "send_mail", "server_log"]
+
 CLIENT_NAME = "learner.example"
 DEFAULT_ACCOUNTS = {"alice": "wonderland"}
 DEFAULT_SENDER = "alice@lab.example"
@@ -90,86 +91,10 @@ class LabMessage:
     content: str
 
 
-# --- TLS: one self-signed certificate per process, made at run time -----------------------------
-
-@lru_cache(maxsize=None)
-def _certificate() -> tuple[str, str]:
-    """Make a self-signed certificate for smtp.lab.example and 127.0.0.1; return (cert, key) paths."""
-    import datetime
-
-    from cryptography import x509
-    from cryptography.hazmat.primitives import hashes, serialization
-    from cryptography.hazmat.primitives.asymmetric import ec
-    from cryptography.x509.oid import NameOID
-
-    key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, SERVER_NAME)])
-    now = datetime.datetime.now(datetime.timezone.utc)
-    cert = (
-        x509.CertificateBuilder()
-        .subject_name(name).issuer_name(name).public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - datetime.timedelta(minutes=5))
-        .not_valid_after(now + datetime.timedelta(days=7))
-        .add_extension(x509.SubjectAlternativeName([
-            x509.DNSName(SERVER_NAME),
-            x509.IPAddress(ipaddress.ip_address("127.0.0.1")),
-            x509.IPAddress(ipaddress.ip_address("::1")),
-        ]), critical=False)
-        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-        .sign(key, hashes.SHA256())
-    )
-    folder = Path(tempfile.mkdtemp(prefix="smtplesson-tls-"))
-    atexit.register(shutil.rmtree, folder, ignore_errors=True)
-    cert_path, key_path = folder / "cert.pem", folder / "key.pem"
-    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    key_path.write_bytes(key.private_bytes(
-        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-        serialization.NoEncryption()))
-    key_path.chmod(0o600)
-    return str(cert_path), str(key_path)
-
-
-@lru_cache(maxsize=None)
-def _server_tls() -> ssl.SSLContext:
-    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-    context.load_cert_chain(*_certificate())
-    return context
-
-
-@lru_cache(maxsize=None)
-def client_tls() -> ssl.SSLContext:
-    """A client context that trusts exactly the lab's certificate, with hostname checks on.
-
-    Made once per process, like the certificate: a context can serve any number of connections."""
-    return ssl.create_default_context(cafile=_certificate()[0])
-
-
 # --- the server ------------------------------------------------------------------------------------
 
-class _Controller(Controller):
-    """aiosmtpd's Controller on a socket we bound ourselves, so port 0 works and a busy port fails fast."""
-
-    def __init__(self, sock: socket.socket, handler, *, auth_required: bool, **kwargs):
-        self._sock = sock
-        self._auth_required = auth_required
-        host, port = sock.getsockname()[:2]
-        super().__init__(handler, hostname=host, port=port, **kwargs)
-
-    def factory(self) -> SMTP:
-        # aiosmtpd warns (UserWarning, into the learner's cell) when AUTH is required without TLS.
-        # On loopback that is the lesson's point, so the flag is set after construction instead.
-        server = SMTP(self.handler, **self.SMTP_kwargs)
-        server._auth_required = self._auth_required
-        return server
-
-    def _create_server(self):
-        return self.loop.create_server(self._factory_invoker, sock=self._sock,
-                                       ssl=self.ssl_context)
-
-
 class _Handler:
-    """Accepts every message into the lab's memory; delivers nothing."""
+    """Accepts every message into the lab's memory; delivers nothing. Holds the lab weakly."""
 
     def __init__(self, lab: "LabServer"):
         self._lab = weakref.ref(lab)
@@ -178,6 +103,16 @@ class _Handler:
         lab = self._lab()
         number = lab._keep(envelope) if lab is not None else 0
         return f"250 OK: message {number} accepted; the lab keeps it and delivers nothing"
+
+
+def _shutdown(controller: LabController, events: EventLog) -> None:
+    """Stop a lab's server thread and free its port; also run when a dropped lab is collected."""
+    events.active = False
+    if threading.current_thread() is controller._thread:
+        # the last reference went away inside the server's own thread, which cannot join itself
+        threading.Thread(target=controller.stop, name="smtplesson-lab-stop", daemon=True).start()
+    else:
+        controller.stop()
 
 
 _live: "weakref.WeakSet[LabServer]" = weakref.WeakSet()
@@ -231,15 +166,31 @@ def _stop_labs_from_earlier_runs(lab: "LabServer") -> None:
     _by_cell[cell] = kept
 
 
+def _check_flag(name: str, value: object) -> bool:
+    if not isinstance(value, bool):
+        raise LabError(f"{name} is True or False, not {value!r}", rule="flag")
+    return value
+
+
 class LabServer:
-    """A real SMTP server on loopback with demo accounts; AUTH PLAIN and LOGIN.
+    """A real SMTP server on loopback with demo accounts; AUTH PLAIN and LOGIN (XOAUTH2 with tokens).
 
     ``require_tls``: AUTH only after STARTTLS (AUTH before it gets ``538 5.7.11``).
     ``require_auth``: MAIL before a successful AUTH gets ``530 5.7.0``.
+    ``implicit_tls``: TLS from the first byte, as on port 465 (clients use ``smtplib.SMTP_SSL``).
+    ``app_passwords``: {user: app password}; the regular password then gets ``534 5.7.9`` (Gmail's way).
+    ``tokens``: {user: OAuth 2.0 token}; XOAUTH2 is offered only when this is given.
+    ``owner_only``: on Linux, other OS users get a 554 greeting (skipped where /proc/net/tcp is absent).
+    ``events`` keeps the newest ``EVENT_CAP`` (10,000) events; ``messages`` keeps every message.
     """
 
     def __init__(self, accounts: dict[str, str] | None = None, *, require_tls: bool = False,
-                 require_auth: bool = False, host: str = "127.0.0.1", port: int = 0) -> None:
+                 require_auth: bool = False, implicit_tls: bool = False,
+                 app_passwords: dict[str, str] | None = None, tokens: dict[str, str] | None = None,
+                 host: str = "127.0.0.1", port: int = 0, owner_only: bool = True) -> None:
+        if accounts is not None and not isinstance(accounts, dict):
+            raise LabError("accounts maps user names to passwords (a dict of str to str), "
+                           f"not {type(accounts).__name__}", rule="accounts")
         accounts = dict(DEFAULT_ACCOUNTS if accounts is None else accounts)
         for user, password in accounts.items():
             if not isinstance(user, str) or not isinstance(password, str) or not user:
@@ -255,15 +206,28 @@ class LabServer:
                            "it must never be reachable from the network", rule="loopback-only")
         if isinstance(port, bool) or not isinstance(port, int) or not 0 <= port <= 65535:
             raise LabError("port is 0 (let the OS choose) or a number up to 65535", rule="port")
+        flags = {name: _check_flag(name, value) for name, value in [
+            ("require_tls", require_tls), ("require_auth", require_auth),
+            ("implicit_tls", implicit_tls), ("owner_only", owner_only)]}
+        if flags["implicit_tls"] and flags["require_tls"]:
+            raise LabError("require_tls means AUTH only after STARTTLS; an implicit_tls lab is TLS "
+                           "from the first byte and offers no STARTTLS, so choose one of the two",
+                           rule="tls-mode")
+        self.app_passwords, self.tokens = check_credentials(accounts, app_passwords, tokens)
         self.accounts = accounts
-        self.require_tls = bool(require_tls)
-        self.require_auth = bool(require_auth)
+        self.require_tls = flags["require_tls"]
+        self.require_auth = flags["require_auth"]
+        self.implicit_tls = flags["implicit_tls"]
+        self.owner_only = flags["owner_only"]
         self.host = host
         self.port = port
         self.messages: list[LabMessage] = []
         self._wanted_port = port
-        self._controller: _Controller | None = None
-        self._lock = threading.Lock()
+        self._controller: LabController | None = None
+        self._finalizer: weakref.finalize | None = None
+        self._events = EventLog()
+        self._lock = threading.Lock()  # start and stop
+        self._messages_lock = threading.Lock()  # taken by the server's thread: never held in stop
 
     # -- life cycle --
 
@@ -271,30 +235,30 @@ class LabServer:
     def running(self) -> bool:
         return self._controller is not None
 
+    @property
+    def events(self) -> tuple[LabEvent, ...]:
+        """What the server did, oldest first: connect, auth_ok, auth_failed, reject, queued, disconnect."""
+        return self._events.snapshot()
+
     def start(self) -> "LabServer":
         """Bind, start serving, and return self. Does nothing if already running."""
         with self._lock:
             if self._controller is not None:
                 return self
-            family = socket.AF_INET6 if ":" in self.host else socket.AF_INET
-            # proto=IPPROTO_TCP matters: asyncio sets TCP_NODELAY only on sockets that say so, and
-            # without it every multi-line reply waits ~40 ms for a delayed ACK.
-            sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
-            try:
-                sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-                sock.bind((self.host, self._wanted_port))
-                sock.listen(100)
-            except OSError as error:
-                sock.close()
-                raise LabError(f"cannot listen on {self.host} port {self._wanted_port}: "
-                               f"{error.strerror or error}; something else holds it. "
-                               "Use port=0 to let the OS pick a free one", rule="port-in-use") from None
-            controller = _Controller(
+            sock = listen(self.host, self._wanted_port)
+            port = sock.getsockname()[1]
+            controller = LabController(
                 sock, _Handler(self),
+                events=self._events, owner_uid=self._owner_uid(port),
                 server_hostname=SERVER_NAME, ident="smtplesson lab",
-                authenticator=self._authenticate,
-                auth_require_tls=self.require_tls, auth_required=self.require_auth,
-                tls_context=_server_tls(), require_starttls=False,
+                authenticator=Authenticator(self),
+                # implicit TLS: aiosmtpd counts only STARTTLS as TLS (aio-libs/aiosmtpd#281) and
+                # would answer AUTH with 538 on a connection that is encrypted from the start.
+                auth_require_tls=self.require_tls and not self.implicit_tls,
+                auth_required=self.require_auth,
+                auth_exclude_mechanism=[] if self.tokens is not None else ["XOAUTH2"],
+                ssl_context=server_tls() if self.implicit_tls else None,
+                tls_context=None if self.implicit_tls else server_tls(), require_starttls=False,
                 timeout=60, ready_timeout=5.0,
             )
             try:
@@ -303,19 +267,32 @@ class LabServer:
                 controller.stop(no_assert=True)
                 sock.close()
                 raise
-            self.port = sock.getsockname()[1]
+            self.port = port
             self._controller = controller
+            self._events.active = True
+            self._finalizer = weakref.finalize(self, _shutdown, controller, self._events)
             _live.add(self)
         _stop_labs_from_earlier_runs(self)
         return self
 
+    def _owner_uid(self, port: int) -> int | None:
+        """The uid whose connections this lab serves, or None when the check is off or cannot work."""
+        if not self.owner_only or not lab_owner.AVAILABLE:
+            return None
+        if not lab_owner.lists_listener(self.host, port):
+            _server_log.append("WARNING: owner_only is off for this lab: the kernel's table of "
+                               "sockets does not show it, so the client's user cannot be found")
+            return None
+        return os.geteuid()
+
     def stop(self) -> None:
         """Stop serving and free the port. Does nothing if not running."""
         with self._lock:
-            controller, self._controller = self._controller, None
-            if controller is not None:
-                controller.stop()
-                _live.discard(self)
+            finalizer, self._finalizer = self._finalizer, None
+            self._controller = None
+            _live.discard(self)
+        if finalizer is not None:
+            finalizer()  # runs _shutdown once, outside the lock the server's thread may need
 
     def __enter__(self) -> "LabServer":
         return self.start()
@@ -323,37 +300,23 @@ class LabServer:
     def __exit__(self, *exc_info) -> None:
         self.stop()
 
-    def __del__(self) -> None:
-        try:
-            self.stop()
-        except Exception:
-            pass
-
     def __repr__(self) -> str:
         state = f"running on {self.host}:{self.port}" if self.running else "stopped"
-        options = [name for name in ("require_tls", "require_auth") if getattr(self, name)]
+        options = [name for name in ("require_tls", "require_auth", "implicit_tls")
+                   if getattr(self, name)]
+        options += [name for name in ("app_passwords", "tokens") if getattr(self, name) is not None]
+        if not self.owner_only:
+            options.append("owner_only=False")
         extra = f", {', '.join(options)}" if options else ""
         return f"<LabServer {state}, accounts: {', '.join(self.accounts)}{extra}>"
 
     # -- server side --
 
-    def _authenticate(self, server, session, envelope, mechanism, auth_data) -> AuthResult:
-        if isinstance(auth_data, LoginPassword):
-            try:
-                user = auth_data.login.decode("utf-8")
-                password = auth_data.password.decode("utf-8")
-            except UnicodeDecodeError:
-                return AuthResult(success=False, handled=False)
-            if user in self.accounts and self.accounts[user] == password:
-                return AuthResult(success=True, auth_data=auth_data)
-        # handled=False makes aiosmtpd send 535; handled=True would send nothing and hang the client.
-        return AuthResult(success=False, handled=False)
-
     def _keep(self, envelope) -> int:
         content = envelope.content
         if isinstance(content, bytes):
             content = content.decode("utf-8", errors="replace")
-        with self._lock:
+        with self._messages_lock:
             self.messages.append(LabMessage(sender=envelope.mail_from,
                                             recipients=tuple(envelope.rcpt_tos), content=content))
             return len(self.messages)
@@ -414,8 +377,8 @@ class _ReadRecorder:
         self._inner.close()
 
 
-class _RecordingSMTP(smtplib.SMTP):
-    """smtplib.SMTP that records both directions; the protocol is smtplib's own."""
+class _Recording:
+    """Mixed into smtplib's client classes: records both directions; the protocol is smtplib's own."""
 
     def __init__(self, recorder: _Recorder, **kwargs) -> None:
         self._recorder = recorder
@@ -431,6 +394,21 @@ class _RecordingSMTP(smtplib.SMTP):
         return super().getreply()
 
 
+class _RecordingSMTP(_Recording, smtplib.SMTP):
+    """smtplib.SMTP, recorded: plain text first, STARTTLS if asked (port 587 style)."""
+
+
+class _RecordingSMTP_SSL(_Recording, smtplib.SMTP_SSL):
+    """smtplib.SMTP_SSL, recorded: TLS from the first byte (port 465 style)."""
+
+
+def _client(recorder: _Recorder, implicit_tls: bool, timeout: float, **address):
+    if implicit_tls:
+        return _RecordingSMTP_SSL(recorder, local_hostname=CLIENT_NAME, timeout=timeout,
+                                  context=client_tls(), **address)
+    return _RecordingSMTP(recorder, local_hostname=CLIENT_NAME, timeout=timeout, **address)
+
+
 @dataclass(frozen=True, eq=False)
 class Outcome:
     """What happened in one session: the verdict code, the error smtplib raised, every line."""
@@ -443,13 +421,24 @@ class Outcome:
     message: str = ""
     #: Index in ``transcript.exchanges`` of the reply that decided the outcome, if any.
     verdict_index: int | None = field(default=None, repr=False)
+    #: The message key of the verdict and its values, so ``describe`` can say it in any language.
+    reason: str = field(default="", repr=False)
+    details: Mapping[str, object] = field(default_factory=dict, repr=False)
+
+    def describe(self, lang: str | None = None) -> str:
+        """The verdict sentence in ``lang`` ('en' or 'hi'; default: the current language)."""
+        lang = check_language(lang)
+        if not self.reason:
+            return self.message
+        values = dict(self.details)
+        if "code" in values:
+            values["name"] = lookup(values["code"], lang).name
+        return t(self.reason, lang, **values)
 
     def __str__(self) -> str:
         return f"{cards.transcript_text(self.transcript)}\n=> {self.message}"
 
     def _repr_html_(self) -> str:
-        from .i18n import get_language
-
         return cards.outcome_html(self, get_language())
 
 
@@ -458,6 +447,19 @@ def _check_text(name: str, value: object, *, optional: bool = False) -> None:
         return
     if not isinstance(value, str):
         raise LabError(f"{name} must be text (str), not {type(value).__name__}", rule="text-input")
+
+
+def _check_timeout(timeout: object) -> float:
+    if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or not 0 < timeout <= 3600:
+        raise LabError("timeout is a number of seconds above 0 (at most 3600)", rule="timeout")
+    return float(timeout)
+
+
+def _check_tls_flags(starttls: object, implicit_tls: object) -> None:
+    if _check_flag("starttls", starttls) & _check_flag("implicit_tls", implicit_tls):
+        raise LabError("starttls and implicit_tls exclude each other: STARTTLS switches a plain "
+                       "session to TLS (port 587), implicit TLS starts in TLS (port 465)",
+                       rule="tls-mode")
 
 
 def _lab_address(lab: LabServer) -> tuple[str, int]:
@@ -478,26 +480,82 @@ def _verdict_index(transcript: Transcript, code: int | None, ok: bool) -> int | 
     return None
 
 
-def _client_side_reason(error: BaseException) -> str:
-    """Plain words for a session that smtplib (not the server) stopped."""
+def _timed_out(error: BaseException) -> bool:
+    return isinstance(error, TimeoutError) or isinstance(error.__context__, TimeoutError)
+
+
+def _client_side_reason(error: BaseException, lab: LabServer, implicit_tls: bool,
+                        timeout: float, heard: bool) -> tuple[str, dict]:
+    """The message key and values for a session that ended with no reply code."""
     if isinstance(error, UnicodeEncodeError):
-        return t("outcome.ascii_only", character=error.object[error.start:error.end])
+        return "outcome.ascii_only", {"character": error.object[error.start:error.end]}
     if isinstance(error, smtplib.SMTPNotSupportedError):
         if "AUTH" in str(error):
-            return t("outcome.no_auth_offered")
-        return t("outcome.not_supported", detail=str(error))
+            return "outcome.no_auth_offered", {}
+        return "outcome.not_supported", {"detail": str(error)}
+    if isinstance(error, ssl.SSLError):
+        detail = error.reason or str(error)
+        if implicit_tls and not lab.implicit_tls:
+            return "outcome.tls_to_plain", {"detail": detail}
+        return "outcome.tls_failed", {"detail": detail}
+    if not heard and lab.implicit_tls and not implicit_tls:
+        return "outcome.plain_to_tls", {}
+    if not heard and _timed_out(error):
+        return "outcome.no_greeting", {"timeout": f"{timeout:g}"}
     if isinstance(error, (smtplib.SMTPServerDisconnected, OSError)):
-        return t("outcome.disconnected", detail=str(error) or type(error).__name__)
-    return t("outcome.client_stopped", detail=str(error))
+        return "outcome.disconnected", {"detail": str(error) or type(error).__name__}
+    return "outcome.client_stopped", {"detail": str(error)}
+
+
+def _mechanisms_answered(transcript: Transcript, code: int) -> list[str]:
+    """The SASL mechanisms whose AUTH exchange ended in ``code``, in the order tried."""
+    mechanisms, current = [], "?"
+    for exchange in transcript.exchanges:
+        if exchange.verb != "AUTH" or not exchange.command:
+            continue
+        words = exchange.command.split()
+        if words[0].upper() == "AUTH" and len(words) > 1:
+            current = words[1].upper()
+        if exchange.reply.code == code:
+            mechanisms.append(current)
+    return mechanisms
+
+
+def _server_reason(code: int, token: str | None, transcript: Transcript) -> tuple[str, dict]:
+    """The message key and values for a session the server ended with ``code``."""
+    answered = _mechanisms_answered(transcript, code)
+    if code == 534 and answered:
+        return "outcome.app_password", {"code": code, "mechanisms": ", ".join(answered)}
+    challenged = any(e.verb == "AUTH" and e.reply.code == 334 for e in transcript.exchanges)
+    if token is not None and code == 535 and answered and challenged:
+        return "outcome.token_refused", {"code": code}
+    return "outcome.refused", {"code": code}
 
 
 def send_mail(lab: LabServer, user: str | None, password: str | None, *, starttls: bool = False,
+              implicit_tls: bool = False, token: str | None = None,
               sender: str = DEFAULT_SENDER, recipients: str | Sequence[str] = DEFAULT_RECIPIENTS,
               body: str = DEFAULT_BODY, timeout: float = TIMEOUT) -> Outcome:
-    """Log in (unless ``user`` is None) and send one message with smtplib; record every line."""
+    """Log in (unless ``user`` is None) and send one message with smtplib; record every line.
+
+    ``implicit_tls`` connects with ``smtplib.SMTP_SSL`` (port 465 style); ``token`` logs in with
+    XOAUTH2 through ``smtplib.SMTP.auth`` instead of a password. A session that ends with no
+    reply code (e.g. the wrong TLS mode for this lab) still returns an Outcome, within ``timeout``.
+    """
     host, port = _lab_address(lab)
     _check_text("user", user, optional=True)
-    _check_text("password", password, optional=user is None)
+    _check_text("token", token, optional=True)
+    if token is not None:
+        if user is None:
+            raise LabError("XOAUTH2 sends the user name with the token: give both",
+                           rule="credentials")
+        if password is not None:
+            raise LabError("log in with a password or with a token, not both (password=None)",
+                           rule="credentials")
+    else:
+        _check_text("password", password, optional=user is None)
+    _check_tls_flags(starttls, implicit_tls)
+    timeout = _check_timeout(timeout)
     _check_text("sender", sender)
     _check_text("body", body)
     if isinstance(recipients, str):
@@ -517,13 +575,15 @@ def send_mail(lab: LabServer, user: str | None, password: str | None, *, starttl
     error: BaseException | None = None
     code: int | None = None
     try:
-        client = _RecordingSMTP(recorder, host=host, port=port, local_hostname=CLIENT_NAME,
-                                timeout=timeout)
+        client = _client(recorder, implicit_tls, timeout, host=host, port=port)
         client.ehlo()
         if starttls:
             client.starttls(context=client_tls())
             client.ehlo()
-        if user is not None:
+        if token is not None:
+            initial = xoauth2_response(user, token)
+            client.auth("XOAUTH2", lambda challenge=None: initial if challenge is None else "")
+        elif user is not None:
             client.login(user, password)
         refused = client.sendmail(sender, recipients, content, mail_options=options)
         code = 250
@@ -544,27 +604,44 @@ def send_mail(lab: LabServer, user: str | None, password: str | None, *, starttl
                 pass
             client.close()
 
+    if error is not None:  # its traceback would hold this frame, and with it the lab, alive
+        error = error.with_traceback(None)
     transcript = recorder.transcript()
     ok = code == 250
     index = _verdict_index(transcript, code, ok)
     enhanced = transcript.exchanges[index].reply.enhanced if index is not None else None
     if ok:
-        message = t("outcome.accepted")
+        reason, details = "outcome.accepted", {}
     elif code is not None:
-        message = t("outcome.refused", code=code, name=lookup(code).name)
+        reason, details = _server_reason(code, token, transcript)
     else:
-        message = _client_side_reason(error)
-    return Outcome(ok=ok, code=code, enhanced=enhanced, error=error, transcript=transcript,
-                   message=message, verdict_index=index)
+        reason, details = _client_side_reason(error, lab, implicit_tls, timeout,
+                                              heard=bool(transcript.lines))
+    outcome = Outcome(ok=ok, code=code, enhanced=enhanced, error=error, transcript=transcript,
+                      verdict_index=index, reason=reason, details=details)
+    object.__setattr__(outcome, "message", outcome.describe())
+    return outcome
 
 
-def dialogue(lab: LabServer, commands: Iterable[str], *, timeout: float = TIMEOUT) -> Transcript:
+def _open(client, host: str, port: int) -> None:
+    """smtplib's connect() without its refusal of a greeting other than 220: record what came."""
+    client._host = host
+    client.sock = client._get_socket(host, port, client.timeout)
+    client.file = None
+    client.getreply()
+
+
+def dialogue(lab: LabServer, commands: Iterable[str], *, implicit_tls: bool = False,
+             timeout: float = TIMEOUT) -> Transcript:
     """Send raw commands one by one and record the whole exchange (no EHLO or QUIT added).
 
     After ``354`` the lines up to a lone ``.`` are message text; after ``220`` to ``STARTTLS`` the
-    connection switches to TLS. Stops early if the server closes the connection.
+    connection switches to TLS. Stops early if the server closes the connection. If no greeting
+    comes at all (e.g. the wrong TLS mode for this lab), raises LabError saying why.
     """
     host, port = _lab_address(lab)
+    _check_flag("implicit_tls", implicit_tls)
+    timeout = _check_timeout(timeout)
     if isinstance(commands, str):
         commands = [commands]
     commands = list(commands)
@@ -574,9 +651,17 @@ def dialogue(lab: LabServer, commands: Iterable[str], *, timeout: float = TIMEOU
             raise LabError("one command per list item: a command cannot contain a line break",
                            rule="one-line")
     recorder = _Recorder()
-    client = _RecordingSMTP(recorder, host=host, port=port, local_hostname=CLIENT_NAME,
-                            timeout=timeout)
+    client = _client(recorder, implicit_tls, timeout)
     client.command_encoding = "utf-8"  # send what was typed; the server judges it
+    try:
+        _open(client, host, port)
+    except (smtplib.SMTPServerDisconnected, OSError) as error:
+        client.close()
+        if recorder.lines:
+            return recorder.transcript()
+        reason, details = _client_side_reason(error, lab, implicit_tls, timeout, heard=False)
+        raise LabError(t(reason, **details), rule="tls-mode" if implicit_tls != lab.implicit_tls
+                       else "no-greeting") from None
     in_data = False
     try:
         for command in commands:

@@ -40,7 +40,7 @@ class Reply:
 
     @property
     def enhanced(self) -> str | None:
-        """The RFC 3463 code at the start of the first line, if its class matches the reply's."""
+        """The enhanced code (RFC 3463) opening the first line, if its class agrees (RFC 2034 §4)."""
         return _enhanced_in(self.code, self.lines[0])
 
     @property
@@ -71,7 +71,7 @@ def _enhanced_in(code: int, first_line: str) -> str | None:
     if end < len(first_line) and first_line[end] not in " \t":
         return None  # e.g. "2.0.0.1" or "5.7.8," is not a code followed by text
     if int(match.group(1)) != code // 100:
-        return None  # RFC 3463 §2: the class must agree with the reply's first digit
+        return None  # RFC 2034 §4: the class must agree with the reply's first digit
     return match.group(0)
 
 

@@ -87,9 +87,10 @@ def test_the_data_files_hold_no_class_or_category_columns():
 
 @pytest.mark.parametrize("code", ENHANCED)
 def test_enhanced_codes_learners_meet(code):
-    frame = enhanced_codes()
-    assert code in frame.index
-    assert frame.loc[code, "meaning"].strip() and frame.loc[code, "rfc"].strip()
+    entry = lookup_enhanced(code)
+    assert entry.registered and entry.title.strip()
+    assert entry.meaning.strip() and entry.rfc.strip()
+    assert entry.registry_code in enhanced_codes().index
 
 
 def test_every_enhanced_class_and_subject():
@@ -110,9 +111,13 @@ def test_unregistered_vendor_code_says_so():
     assert "Not in the IANA registry" in lookup_enhanced("5.7.139").meaning
 
 
-def test_enhanced_decoding_of_unlisted_codes():
+def test_registry_codes_hold_in_every_class_and_unregistered_ones_say_so():
+    # The registry lists X.7.8 once for every class (RFC 3463 §2), so 4.7.8 decodes like 5.7.8.
     assert lookup_enhanced("4.7.8").meaning == lookup_enhanced("5.7.8").meaning
-    assert not lookup_enhanced("4.7.8").listed
+    assert lookup_enhanced("4.7.8").registered and lookup_enhanced("4.7.8").class_name == "Persistent transient failure"
+    unknown = lookup_enhanced("5.7.99")
+    assert not unknown.listed and not unknown.registered
+    assert "not in the IANA registry" in unknown.meaning and "server's own" in unknown.meaning
     odd = lookup_enhanced("5.9.9")
     assert odd.class_name == "Permanent failure" and "subject 9" in odd.subject_name
 
@@ -143,3 +148,63 @@ def test_contrasts_cover_the_pairs_learners_confuse():
     pairs = json.loads(resources.files("smtplesson").joinpath("data", "contrasts.json").read_text("utf-8"))
     for pair in ("250-535", "530-535", "454-535", "534-535", "535-538", "235-535", "250-550"):
         assert pairs[pair]["en"]["key_difference"] and pairs[pair]["en"]["when_to_use_which"]
+
+
+def test_lookup_enhanced_checks_the_language_and_keeps_the_registry_facts():
+    from smtplesson import SmtpLessonError
+
+    english, hindi = lookup_enhanced("5.7.13", "en"), lookup_enhanced("5.7.13", "hi")
+    assert (hindi.title, hindi.registered, hindi.basic_codes) == (english.title, True, (525,))
+    assert hindi.lang in ("en", "hi")
+    with pytest.raises(SmtpLessonError) as caught:
+        lookup_enhanced("5.7.13", "xx")
+    assert caught.value.rule == "language"
+
+
+def test_codes_frame_marks_vendor_commands():
+    frame = codes()
+    assert frame.loc[454, "vendor_commands"] == "RCPT"
+    assert "AUTH" in frame.loc[550, "commands"].split() and frame.loc[550, "vendor_commands"] == "AUTH"
+    assert frame.loc[535, "vendor_commands"] == ""
+
+
+# --- enhanced codes in Hindi (enhanced.hi.csv, enhanced_parts.hi.csv) -----------------------------
+
+def test_lookup_enhanced_in_hindi_translates_words_not_facts():
+    english, hindi = lookup_enhanced("5.7.8", "en"), lookup_enhanced("5.7.8", "hi")
+    assert hindi.lang == "hi" and english.lang == "en"
+    assert (hindi.class_name, hindi.subject_name) == ("स्थायी विफलता", "सुरक्षा या नीति का स्टेटस")
+    assert (english.class_name, english.subject_name) == ("Permanent failure", "Security or policy status")
+    assert hindi.meaning != english.meaning and "AUTH" in hindi.meaning and "क्रेडेंशियल" in hindi.meaning
+    # The registry's title is its name for the code: it stays English, like an RFC's name.
+    assert hindi.title == english.title == "Authentication credentials invalid"
+    assert (hindi.code, hindi.rfc, hindi.basic_codes, hindi.registered) == (
+        english.code, english.rfc, english.basic_codes, english.registered)
+
+
+def test_lookup_enhanced_in_hindi_keeps_vendor_facts_and_quotes():
+    entry = lookup_enhanced("5.7.139", "hi")
+    assert (entry.vendor, entry.registered, entry.basic_codes, entry.lang) == ("Microsoft", False, (535,), "hi")
+    assert "'535 5.7.139 Authentication unsuccessful, ...'" in entry.vendor_meaning
+    assert "RFC 3463 §2" in entry.rfc and "none" not in entry.rfc
+    gmail = lookup_enhanced("5.7.14", "hi")
+    # A vendor's reuse of a registered code: the vendor's fix first, then the registry's, both Hindi.
+    assert gmail.advice.startswith("Gmail का '534-5.7.14") and "एडमिन" in gmail.advice
+    assert gmail.registered and gmail.title == "Trust relationship required"
+
+
+def test_unlisted_enhanced_code_in_hindi():
+    entry = lookup_enhanced("4.1.99", "hi")
+    assert not entry.listed and entry.lang == "hi"
+    assert entry.meaning.startswith("4.1.99 IANA की एन्हांस्ड स्टेटस कोड रजिस्ट्री में नहीं है")
+    assert "अस्थायी विफलता" in entry.meaning and "पते का स्टेटस" in entry.meaning
+    assert lookup_enhanced("5.9.1", "hi").subject_name == "विषय 9 (RFC 3463 में परिभाषित नहीं)"
+    assert lookup_enhanced("5.9.1", "en").subject_name == "subject 9 (not defined by RFC 3463)"
+
+
+def test_enhanced_frames_stay_english():
+    """The DataFrames are the registry as published; Hindi is for what a learner reads on a card."""
+    parts = enhanced_parts()
+    assert set(parts.loc[parts["part"] == "class", "name"]) == {
+        "Success", "Persistent transient failure", "Permanent failure"}
+    assert enhanced_codes().loc["X.7.8", "meaning"] == lookup_enhanced("5.7.8", "en").meaning

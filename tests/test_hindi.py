@@ -1,0 +1,504 @@
+"""Hindi all the way (issue 16): a learner who picks हिन्दी reads Hindi, in the glossary's words.
+
+The project glossary (shared/reference/hindi-glossary.md) lives outside the repository and CI
+runs on a clean clone, so its "avoid" column is copied into ``GLOSSARY`` below. The scans cover
+every Hindi string the package ships (every data file, whatever streams add later: quiz,
+enhanced codes, providers) and the notebooks' Hindi, so new Hindi is held to the same rules.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import re
+import subprocess
+import sys
+import unicodedata
+from importlib import resources
+from pathlib import Path
+
+import pytest
+
+from smtplesson import ReplyParseError, compare, explain, lookup, lookup_enhanced
+from smtplesson.cards import code_card_html, code_card_text, enhanced_line
+from smtplesson.compare import FACETS, contrasts
+from smtplesson.i18n import catalog, t
+
+DATA = resources.files("smtplesson").joinpath("data")
+NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
+
+#: Copied from hindi-glossary.md: the English term, the Hindi to use, and the Hindi to avoid.
+#: An avoid cell lists the word's forms separated by " / " (inflections count as the same word);
+#: the last rows are the glossary's spelling rules (chandrabindu, nukta).
+GLOSSARY = """
+| English | use | avoid |
+|---|---|---|
+| reply (the server's) | उत्तर | रिप्लाई |
+| enhanced status code | एन्हांस्ड स्टेटस कोड | उन्नत स्थिति कोड / उन्नत |
+| status | स्टेटस | स्थिति |
+| verdict | फ़ैसला | निर्णय |
+| account | अकाउंट | खाता / खाते / खातों |
+| use (verb/noun) | उपयोग | इस्तेमाल |
+| session | सेशन | सत्र |
+| administrator | एडमिन | व्यवस्थापक |
+| API key | API की | API कुंजी / कुंजी |
+| AUTH exchange | AUTH एक्सचेंज | आदान-प्रदान |
+| final dot (end of DATA) | अंतिम डॉट | अंतिम बिंदु |
+| to raise (an exception) | रेज़ करना | उठाना / उठाता / उठाती / उठाते / उठाया / उठाए / उठता / उठती / उठते |
+| not implemented / not supported | समर्थित नहीं | लागू नहीं |
+| incomplete (transaction) | अधूरा | आधा बना / आधे बने / आधी बनी |
+| personal (account) | व्यक्तिगत | निजी |
+| 2yz | सफल (काम पूरा) | सकारात्मक पूर्णता |
+| 3yz | मध्यवर्ती (आगे इनपुट चाहिए) | सकारात्मक मध्यवर्ती |
+| 4yz | अस्थायी विफलता | अस्थायी नकारात्मक पूर्णता / नकारात्मक पूर्णता |
+| 5yz | स्थायी विफलता | स्थायी नकारात्मक पूर्णता / नकारात्मक पूर्णता |
+| spelling (chandrabindu) | धुँधला | धुंधला |
+| spelling (nukta) | फ़ैसला | फैसला |
+| spelling (nukta) | ज़रूरी / ज़रूरत | जरूरी / जरूरत |
+| spelling (nukta) | रेज़ करना | रेज करता / रेज करती / रेज करते / रेज होता |
+"""
+
+#: The legitimate exceptions, as exact phrases. स्थिति is kept for "situation" (glossary note);
+#: "मेल खाना" is the ordinary verb "to match", not खाता "account". Add a phrase here only
+#: where the word really means the other thing.
+ALLOWED = {
+    "स्थिति": ("मौजूदा स्थिति के लिए", "अंतर स्थिति का है"),
+    "खाता": ("मेल खाता", "मेल नहीं खाता"),
+    "खाते": ("मेल खाते", "मेल नहीं खाते"),
+}
+
+_DEVANAGARI = re.compile("[\u0900-\u097f]")
+_NOT_AFTER_LETTER = "(?<![\u0900-\u097f])"
+
+
+def glossary_rows() -> list[tuple[str, str, tuple[str, ...]]]:
+    """(English, use, avoid forms) for every row of ``GLOSSARY``."""
+    rows = []
+    for line in GLOSSARY.strip().splitlines()[2:]:
+        english, use, avoid = (cell.strip() for cell in line.strip().strip("|").split("|"))
+        rows.append((english, use, tuple(form.strip() for form in avoid.split(" / "))))
+    return rows
+
+
+AVOID = [(form, english, use) for english, use, forms in glossary_rows() for form in forms]
+
+
+def avoided_terms(text: str) -> list[str]:
+    """The glossary's avoid forms found in ``text`` (each at the start of a word), outside ALLOWED."""
+    found = []
+    for form, english, use in AVOID:
+        checked = text
+        for phrase in ALLOWED.get(form, ()):
+            checked = checked.replace(phrase, " ")
+        if re.search(_NOT_AFTER_LETTER + re.escape(form), checked):
+            found.append(f"{form!r} ({english}: use {use!r})")
+    return found
+
+
+# --- what counts as Hindi -----------------------------------------------------------------------
+
+#: A quoted stretch: server text or a code example, '…' (an apostrophe inside a word, as in
+#: "Can't", stays inside) or "…".
+_QUOTED = re.compile(
+    r"""(?<![A-Za-z0-9])'(?:[^'\n]|(?<=[A-Za-z])'(?=[A-Za-z]))*'(?![A-Za-z])|"[^"\n]*\"""")
+_RFC = re.compile(r"\bRFC \d+(?: §[\d.]+)*")
+#: Protocol words and code: ALL-CAPS words (EHLO, STARTTLS, XOAUTH2), anything with a digit
+#: (2yz, x5z, base64, 5.7.8), identifiers (smtplib.SMTP, login(), tls_context, SMTPDataError),
+#: placeholders ({code}) and addresses.
+_TECHNICAL = re.compile(r"\S*(?:\d|[_(=<>@#/\\{}]|[a-z][A-Z]|[A-Z]{2,}|\.[A-Za-z])\S*")
+#: An English term in parentheses after its Hindi, at most three words: "(initial response)".
+_TERM_GLOSS = re.compile(r"\((?:[A-Za-z-]+ ?){1,3}\)")
+#: Names that stay in Latin script: products, libraries, the lab's demo account.
+NAMES = {
+    "aiosmtpd", "Postfix", "Exim", "Dovecot", "postgrey", "milter", "smtplib", "smtp-relay",
+    "Gmail", "Google", "Microsoft", "Yahoo", "Amazon", "SendGrid", "Verification", "dict",
+    "null", "auth", "alice", "wonderland", "Exchange", "Mailgun", "Brevo", "From",
+}
+
+
+def without_latin_allowed(text: str) -> str:
+    """``text`` without quoted server text, RFC names, protocol words, code and product names."""
+    for pattern in (_QUOTED, _TERM_GLOSS, _RFC, _TECHNICAL):
+        text = pattern.sub(" ", text)
+    return text
+
+
+def devanagari_share(text: str) -> float | None:
+    """Devanagari letters / all letters, once allowed Latin is stripped (None: no letters left)."""
+    rest = without_latin_allowed(text)
+    devanagari = sum(1 for ch in rest if "\u0900" <= ch <= "\u097f" and unicodedata.category(ch) == "Lo")
+    latin = sum(len(word) for word in re.findall(r"[A-Za-z][A-Za-z'-]*", rest)
+                if word not in NAMES and len(word) > 1)
+    if devanagari + latin == 0:
+        return None
+    return devanagari / (devanagari + latin)
+
+
+#: "Mostly Devanagari": at most one letter in five may be Latin that is not allowed above.
+MOSTLY = 0.8
+
+
+def assert_hindi(text: str, where: str) -> None:
+    share = devanagari_share(text)
+    assert share is not None and share >= MOSTLY, (
+        f"{where} is not mostly Devanagari ({share}): {without_latin_allowed(text)[:300]!r}")
+
+
+# --- every Hindi string the package ships -----------------------------------------------------
+
+def _strings(value, path: str):
+    if isinstance(value, str):
+        yield path, value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _strings(item, f"{path}.{key}")
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _strings(item, f"{path}[{index}]")
+
+
+def data_file_strings(name: str) -> list[tuple[str, str]]:
+    """Every string in a data file, with where it is: JSON values, or CSV cells."""
+    text = DATA.joinpath(name).read_text("utf-8")
+    if name.endswith(".json"):
+        return list(_strings(json.loads(text), name))
+    rows = csv.DictReader(io.StringIO(text))
+    return [(f"{name}:{row.get('code') or index}.{key}", value)
+            for index, row in enumerate(rows, 2) for key, value in row.items() if value]
+
+
+def data_file_rows(name: str) -> list[dict[str, str]]:
+    """The rows of a CSV data file."""
+    return list(csv.DictReader(io.StringIO(DATA.joinpath(name).read_text("utf-8"))))
+
+
+DATA_FILES = sorted(entry.name for entry in DATA.iterdir()
+                    if entry.name.endswith((".json", ".csv")))
+
+
+def hindi_strings(name: str) -> list[tuple[str, str]]:
+    """The strings of one data file that are Hindi (they hold Devanagari)."""
+    return [(where, text) for where, text in data_file_strings(name) if _DEVANAGARI.search(text)]
+
+
+def notebook_strings(outputs: bool) -> list[tuple[str, str]]:
+    """The notebooks' Hindi: cell sources, or the stored outputs a reader sees on a static page."""
+    found = []
+    for path in sorted(NOTEBOOKS.glob("*.ipynb")):
+        for index, cell in enumerate(json.loads(path.read_text("utf-8"))["cells"]):
+            texts = []
+            if outputs:
+                for output in cell.get("outputs", []):
+                    texts += [output.get("text", "")]
+                    texts += [value for mime, value in output.get("data", {}).items()
+                              if mime.startswith("text/")]
+            else:
+                texts.append(cell["source"])
+            for text in texts:
+                text = "".join(text) if isinstance(text, list) else text
+                if _DEVANAGARI.search(text):
+                    found.append((f"{path.name} cell {index}", text))
+    return found
+
+
+def test_the_scans_find_the_hindi_they_are_meant_to_check():
+    """The checks below would pass on an empty list: make sure they read real Hindi."""
+    assert len(hindi_strings("codes.hi.csv")) >= 34 * 4
+    assert len(hindi_strings("enhanced.hi.csv")) >= len(ENHANCED)
+    assert len(hindi_strings("enhanced_parts.hi.csv")) == 2 * len(data_file_rows("enhanced_parts.csv"))
+    assert len(hindi_strings("messages.json")) >= 100
+    assert len(hindi_strings("contrasts.json")) == 2 * len(contrasts())
+    assert notebook_strings(outputs=False)
+    assert {english for english, _, _ in glossary_rows()} >= {"verdict", "session", "5yz"}
+    assert avoided_terms("सर्वर का निर्णय") and avoided_terms("SMTPDataError उठाता है")
+    assert avoided_terms("यह स्थिति कोड है") and not avoided_terms("अंतर स्थिति का है")
+    assert not avoided_terms("पासवर्ड मेल नहीं खाता") and avoided_terms("अपना खाता खोलें")
+    assert typography_problems("सर्वर ने मना किया.") and typography_problems("‘भेजें’ दबाएँ।")
+    assert not typography_problems("Gmail: '454 4.7.0 Try again later.' (बाद में कोशिश करें)।")
+    assert devanagari_share("The server refused the credentials.") == 0
+    assert devanagari_share("सर्वर ने 'Authentication failed' भेजा (RFC 4954 §6)।") == 1
+
+
+# --- (a) the glossary ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize("name", DATA_FILES)
+def test_no_avoided_term_in_shipped_hindi(name):
+    hits = [f"{where}: {', '.join(terms)}" for where, text in hindi_strings(name)
+            if (terms := avoided_terms(text))]
+    assert not hits, "\n".join(hits)
+
+
+def test_no_avoided_term_in_the_notebooks_hindi():
+    hits = [f"{where}: {', '.join(terms)}" for where, text in notebook_strings(outputs=False)
+            if (terms := avoided_terms(text))]
+    assert not hits, "\n".join(hits)
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "notebooks/04-250-vs-535.ipynb cell 35 stores compare(250, 535, lang='hi') as rendered "
+    "before the Hindi fixes (old class names, अंतिम बिंदु, इस्तेमाल); `make notebooks` must "
+    "re-execute it (notebooks stream)"))
+def test_no_avoided_term_in_stored_notebook_outputs():
+    hits = [f"{where}: {', '.join(terms)}" for where, text in notebook_strings(outputs=True)
+            if (terms := avoided_terms(text))]
+    assert not hits, "\n".join(hits)
+
+
+def typography_problems(text: str) -> list[str]:
+    """What breaks the glossary's typography: a full stop for a danda, curly quotes, not NFC.
+
+    A full stop is fine inside quoted server text ('… try again later.'), in numbers and
+    names (5.7.8, smtplib.SMTP) and in an ellipsis; it must not end a Hindi sentence.
+    """
+    problems = []
+    if unicodedata.normalize("NFC", text) != text:
+        problems.append("not NFC")
+    if set(text) & set("‘’“”"):
+        problems.append("typographic quotes (use straight '…')")
+    outside_quotes = _QUOTED.sub("'…'", text)
+    for match in re.finditer(r"(?<!\.)\.(?=\s|$)", outside_quotes):
+        problems.append("a full stop ends a sentence (use ।): "
+                        f"…{outside_quotes[max(0, match.start() - 30):match.end()]!r}")
+    return problems
+
+
+@pytest.mark.parametrize("name", DATA_FILES)
+def test_hindi_punctuation_quotes_and_normal_form(name):
+    """A danda ends a Hindi sentence, quotes are straight '…', and the text is NFC."""
+    problems = [f"{where}: {problem}" for where, text in hindi_strings(name)
+                for problem in typography_problems(text)]
+    assert not problems, "\n".join(problems)
+
+
+# --- (b) what a learner sees in Hindi mode is Hindi ---------------------------------------------
+
+CODES = [int(row["code"]) for row in
+         csv.DictReader(io.StringIO(DATA.joinpath("codes.csv").read_text("utf-8")))]
+FIELDS = ("name", "meaning", "when_you_see_it", "how_to_fix", "note")
+
+
+@pytest.mark.parametrize("code", CODES)
+def test_every_code_reads_in_hindi(code):
+    entry = lookup(code, "hi")
+    assert entry.lang == "hi", f"{code} has no Hindi"
+    for field in FIELDS:
+        text = getattr(entry, field)
+        if field != "note" or text:
+            assert_hindi(text, f"lookup({code}, 'hi').{field}")
+    assert t("card.untranslated", "hi") not in code_card_html(entry, "hi")
+    assert_hindi(code_card_text(entry, "hi"), f"the card of {code}")
+    explained = str(explain(str(code), lang="hi"))
+    assert t("card.untranslated", "hi") not in explained
+    assert_hindi(explained, f"explain({code}, lang='hi')")
+
+
+def test_hindi_rows_follow_the_english_catalogue():
+    """Same codes in both files, and a Hindi note exactly where the English has one."""
+    english = {int(row["code"]): row for row in
+               csv.DictReader(io.StringIO(DATA.joinpath("codes.csv").read_text("utf-8")))}
+    hindi = {int(row["code"]): row for row in
+             csv.DictReader(io.StringIO(DATA.joinpath("codes.hi.csv").read_text("utf-8")))}
+    assert set(hindi) == set(english)
+    for code, row in english.items():
+        assert bool(row["note"]) == bool(hindi[code]["note"]), code
+
+
+@pytest.mark.parametrize("pair", sorted(contrasts()))
+def test_every_curated_pair_reads_in_hindi(pair):
+    a, b = (int(code) for code in pair.split("-"))
+    card = compare(a, b, lang="hi")
+    english = compare(a, b, lang="en")
+    assert card.curated
+    for facet, facet_en in zip(card.facets, english.facets):
+        assert_hindi(facet.heading, f"{pair} heading {facet.key}")
+        for text in (facet.a, facet.b):
+            if text is not None:
+                assert_hindi(text, f"compare({pair}, lang='hi').{facet.key}")
+        if facet.shared:
+            assert facet.a != facet_en.a, f"{pair} {facet.key} is the English text"
+    assert_hindi(str(card), f"str(compare({pair}, lang='hi'))")
+    assert 'lang="hi"' in card._repr_html_()
+
+
+def test_every_hindi_message_reads_in_hindi():
+    """Each Hindi label and sentence (protocol words such as EHLO aside) is Hindi."""
+    for key, text in catalog()["hi"].items():
+        if devanagari_share(text) is not None:
+            assert_hindi(text, f"messages.json hi {key}")
+
+
+#: Every row of enhanced.csv: registry entries as "X.7.8", vendor uses as "5.7.139".
+ENHANCED = [row["code"] for row in data_file_rows("enhanced.csv")]
+ENHANCED_FIELDS = ("meaning", "advice", "vendor_meaning")
+
+
+def as_sent(code: str) -> str:
+    """A registry entry as a server sends it (class 5: "X.7.8" -> "5.7.8"); vendor codes as they are."""
+    return "5" + code[1:] if code.startswith("X.") else code
+
+
+def test_enhanced_hindi_rows_follow_the_english_registry():
+    """One Hindi row per English row, with a text exactly where the English has one."""
+    english = {row["code"]: row for row in data_file_rows("enhanced.csv")}
+    hindi = {row["code"]: row for row in data_file_rows("enhanced.hi.csv")}
+    assert list(hindi) == list(english)
+    for code, row in english.items():
+        for field in ENHANCED_FIELDS:
+            assert bool(row[field]) == bool(hindi[code][field]), (code, field)
+        assert not hindi[code]["rfc"] or row["rfc"], code
+    parts = {(row["part"], row["key"]) for row in data_file_rows("enhanced_parts.csv")}
+    assert {(row["part"], row["key"]) for row in data_file_rows("enhanced_parts.hi.csv")} == parts
+
+
+@pytest.mark.parametrize("code", ENHANCED)
+def test_every_enhanced_code_reads_in_hindi(code):
+    """lookup_enhanced(code, 'hi'): every text and the card's enhanced-code line are Hindi."""
+    entry, english = lookup_enhanced(as_sent(code), "hi"), lookup_enhanced(as_sent(code), "en")
+    assert entry.lang == "hi", f"{code} has no Hindi"
+    for field in ENHANCED_FIELDS + ("class_name", "subject_name", "rfc"):
+        text = getattr(entry, field)
+        if text and devanagari_share(text) is not None:
+            assert_hindi(text, f"lookup_enhanced({as_sent(code)!r}, 'hi').{field}")
+        assert bool(text) == bool(getattr(english, field)), field
+    assert_hindi(enhanced_line(entry, "hi"), f"the enhanced-code line of {as_sent(code)}")
+    # The registry's names and the facts stay as they are: only the words are translated.
+    assert (entry.title, entry.registered, entry.basic_codes, entry.vendor) == (
+        english.title, english.registered, english.basic_codes, english.vendor)
+
+
+@pytest.mark.parametrize("code", [code for code in ENHANCED if not code.startswith("X.")])
+def test_quoted_server_text_in_vendor_notes_stays_verbatim(code):
+    """Each server reply quoted in an English vendor note ('535 5.7.139 ...') is in the Hindi one."""
+    english = next(row for row in data_file_rows("enhanced.csv") if row["code"] == code)
+    hindi = next(row for row in data_file_rows("enhanced.hi.csv") if row["code"] == code)
+    found = []
+    for field in ("vendor_meaning", "advice"):
+        quoted = [q for q in _QUOTED.findall(english[field]) if re.match(r"'[2-5]\d\d[ -]", q)]
+        assert [q for q in quoted if q not in hindi[field]] == [], field
+        found += quoted
+    assert found, "every vendor note quotes the server's reply"
+
+
+def test_enhanced_parts_and_unlisted_codes_are_hindi():
+    """Class and subject names come in Hindi, so do a subject RFC 3463 does not define and an unlisted code."""
+    assert (lookup_enhanced("5.7.8", "hi").class_name, lookup_enhanced("5.7.8", "hi").subject_name) == (
+        "स्थायी विफलता", "सुरक्षा या नीति का स्टेटस")
+    assert lookup_enhanced("4.4.5", "hi").class_name == t("class.4", "hi")
+    unknown = lookup_enhanced("5.9.1", "hi")
+    assert unknown.subject_name == t("enhanced.unknown_subject", "hi", subject=9)
+    unlisted = lookup_enhanced("5.1.99", "hi")
+    assert not unlisted.listed and unlisted.lang == "hi"
+    for entry in (unknown, unlisted):
+        assert_hindi(enhanced_line(entry, "hi"), f"the enhanced-code line of {entry.code}")
+
+
+#: explain() on main still calls lookup_enhanced(code) without the language (explain.py, explain
+#: stream; its branch passes the language once lookup_enhanced takes one). Computed, so the two
+#: tests below run for real as soon as explain() asks for Hindi.
+EXPLAIN_ASKS_FOR_HINDI = explain("250 2.1.5 OK", lang="hi").items[0].enhanced.lang == "hi"
+NEEDS_EXPLAIN = pytest.mark.xfail(not EXPLAIN_ASKS_FOR_HINDI, strict=True, reason=(
+    "explain.py on main calls lookup_enhanced(reply.enhanced) without lang, so explain()'s "
+    "enhanced-code row stays English (fixed on the explain branch)"))
+
+
+# --- (c) the phrases a Hindi reader must find ---------------------------------------------------
+
+HEADINGS = ["विवरण", "जब आप इसे देखें", "कैसे ठीक करें", "मुख्य अंतर", "कब किसका उपयोग करें"]
+
+
+def test_the_original_pages_five_headings():
+    card = compare(250, 535, lang="hi")
+    assert [facet.key for facet in card.facets] == list(FACETS)
+    assert [facet.heading for facet in card.facets] == HEADINGS
+    text, html = str(card), card._repr_html_()
+    for heading in HEADINGS:
+        assert f"{heading}:" in text and f">{heading}<" in html
+
+
+def test_250_and_535_say_what_the_lesson_says_in_hindi():
+    ok, refused = lookup(250, "hi"), lookup(535, "hi")
+    assert ok.name == "माँगा गया काम हो गया"
+    assert refused.name == "प्रमाणीकरण क्रेडेंशियल अमान्य"
+    assert "सफल (काम पूरा)" in code_card_text(ok, "hi")
+    assert "स्थायी विफलता" in code_card_text(refused, "hi")
+    assert "AUTH" in refused.when_you_see_it and "के बाद" in refused.when_you_see_it
+    assert "235" in ok.meaning and "अंतिम डॉट" in ok.meaning
+    assert "ऐप पासवर्ड" in refused.how_to_fix and "अकाउंट" in refused.how_to_fix
+    card = compare(250, 535, lang="hi")
+    difference = card.facet("key_difference").a
+    assert "सफल" in difference and "स्थायी विफलता" in difference and "235" in difference
+    assert "✘ 535 · स्थायी विफलता" in card._repr_html_()
+    assert "✔ 250 · सफल (काम पूरा)" in card._repr_html_()
+
+
+def test_the_verdicts_read_as_hindi_sentences():
+    transcript = ("S: 220 lab ESMTP\nC: EHLO me\nS: 250 lab\n"
+                  "C: AUTH PLAIN AGFsaWNlAHdyb25n\nS: 535 5.7.8 Authentication credentials invalid\n")
+    failed = explain(transcript, lang="hi")
+    assert failed.verdict == "प्रमाणीकरण विफल रहा: सर्वर का उत्तर था 535 (प्रमाणीकरण क्रेडेंशियल अमान्य)।"
+    assert str(failed).startswith("फ़ैसला: ")
+    ok = explain(transcript.replace("535 5.7.8 Authentication credentials invalid",
+                                    "235 2.7.0 Authentication successful"), lang="hi")
+    assert ok.verdict.startswith("प्रमाणीकरण सफल रहा: सेशन के अंत में क्लाइंट लॉग इन है (235)")
+
+
+# --- (d) the command line -----------------------------------------------------------------------
+
+def run_cli(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "smtplesson", *args], capture_output=True,
+                          text=True, timeout=60, env={**os.environ, "PYTHONIOENCODING": "utf-8"})
+
+
+def test_cli_explains_535_in_hindi():
+    result = run_cli("explain", "--lang", "hi", "535 5.7.8 Authentication credentials invalid")
+    assert result.returncode == 0 and result.stderr == "", result.stderr
+    out = result.stdout
+    assert out.startswith("✘ 535 प्रमाणीकरण क्रेडेंशियल अमान्य")
+    assert_hindi(out, "smtplesson explain --lang hi")
+    headings = [line.split(":", 1)[0].strip() for line in out.splitlines()[1:]]
+    assert headings and all(_DEVANAGARI.search(heading) for heading in headings), headings
+    assert "permanent" not in out and "Authentication credentials invalid" not in out.splitlines()[0]
+
+
+# --- English still hard-coded elsewhere (other streams' files this phase) -----------------------
+
+@NEEDS_EXPLAIN
+def test_cli_every_line_is_hindi():
+    out = run_cli("explain", "--lang", "hi", "535 5.7.8 Authentication credentials invalid").stdout
+    for line in out.splitlines():
+        assert_hindi(line, "a line of smtplesson explain --lang hi")
+
+
+@NEEDS_EXPLAIN
+def test_unlisted_enhanced_code_is_described_in_hindi():
+    text = str(explain("550 5.1.99 Mailbox gone", lang="hi"))
+    line = next(line for line in text.splitlines() if line.strip().startswith(t("card.enhanced", "hi")))
+    assert_hindi(line, "the enhanced-code row for 5.1.99")
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "cards.comparison_text() joins the two codes with a hard-coded English ' vs '"))
+def test_comparison_text_header_has_no_english():
+    header = str(compare(250, 535, lang="hi")).splitlines()[0]
+    assert not re.search(r"\bvs\b", header), header
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "cards.explanation_text() prints reply.CONNECTION '(connection)' and reply.END_OF_DATA "
+    "'(end of data)' as the command, although command.CONNECT / command.END-OF-DATA have Hindi"))
+def test_transcript_summary_names_the_steps_in_hindi():
+    text = str(explain("S: 220 lab\nC: EHLO me\nS: 250 lab\nC: MAIL FROM:<a@b.example>\nS: 250 ok\n"
+                       "C: RCPT TO:<c@d.example>\nS: 250 ok\nC: DATA\nS: 354 go\nC: .\nS: 250 queued\n",
+                       lang="hi"))
+    assert "(connection)" not in text and "(end of data)" not in text, text
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "ReplyParseError messages are English only (reply.py, explain.py); issue 16 asks for Hindi "
+    "with the rule names left in English"), raises=AssertionError)
+def test_parse_errors_are_explained_in_hindi():
+    with pytest.raises(ReplyParseError) as error:
+        explain("2500 OK", lang="hi")
+    assert_hindi(str(error.value), "ReplyParseError for '2500 OK'")
