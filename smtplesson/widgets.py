@@ -641,8 +641,8 @@ class Quiz(_LessonWidget):
 
     _title_key = "quiz.title"
 
-    def __init__(self, topics=None, ids=None, lang: str | None = None) -> None:
-        asked = quiz.select(_names(topics, "topics"), _names(ids, "ids"))  # checked before any part exists
+    def __init__(self, topics=None, ids=None, lang: str | None = None, *, notebook=None) -> None:
+        asked = quiz.select(_names(topics, "topics"), _names(ids, "ids"), notebook=notebook)  # checked before any part exists
         if not asked:
             raise SmtpLessonError("this quiz would have no questions", rule="quiz-empty")
         super().__init__(lang)

@@ -10,11 +10,10 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from smtplesson import solutions
+from smtplesson import series, solutions
 
 NOTEBOOKS = sorted((Path(__file__).parent.parent / "notebooks").glob("*.ipynb"))
-SERIES = ["00-start-here", "01-anatomy-of-a-reply", "02-a-whole-conversation", "03-authentication",
-          "04-250-vs-535", "05-troubleshooting-535", "06-self-check"]
+SERIES = [lesson.stem for lesson in series.lessons()]  # the one list: smtplesson/data/series.json
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
 
