@@ -29,7 +29,6 @@ from conftest import IN_CI, require_tool
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 ARTIFACTS = ROOT / "test-artifacts" / "browser"
-WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 
 SCRATCH = "browser-widgets.ipynb"
 SCRATCH_CELLS = [  # one widget per cell, so each test drives its own instance
@@ -103,7 +102,8 @@ def committed_outputs(path: Path) -> list[dict]:
     cells = []
     for cell in nbformat.read(path, as_version=4).cells:
         outputs = cell.get("outputs", []) if cell.cell_type == "code" else []
-        widgets = sum(WIDGET_VIEW in output.get("data", {}) for output in outputs)
+        # make notebooks stores each widget as its card and marks it; live, it is a widget again
+        widgets = sum("smtplesson" in output.get("metadata", {}) for output in outputs)
         cells.append({"code": cell.cell_type == "code", "widgets": widgets,
                       "outputs": len(outputs), "source": cell.source[:60]})
     return cells
