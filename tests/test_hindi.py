@@ -236,10 +236,6 @@ def test_no_avoided_term_in_the_notebooks_hindi():
     assert not hits, "\n".join(hits)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "notebooks/04-250-vs-535.ipynb cell 35 stores compare(250, 535, lang='hi') as rendered "
-    "before the Hindi fixes (old class names, अंतिम बिंदु, इस्तेमाल); `make notebooks` must "
-    "re-execute it (notebooks stream)"))
 def test_no_avoided_term_in_stored_notebook_outputs():
     hits = [f"{where}: {', '.join(terms)}" for where, text in notebook_strings(outputs=True)
             if (terms := avoided_terms(text))]
