@@ -21,22 +21,8 @@ def microsoft_basic_auth_disabled():
 
 
 @solution("06.2")
-def gmail_too_many_attempts():
-    """Exercise 06.2: Gmail's 454 4.7.0 'Too many login attempts'."""
-    from smtplesson import explain
-
-    explanation = explain("454 4.7.0 Too many login attempts, please try again later. a1b2c3 - gsmtp")
-    # The first digit is 4: a transient negative completion (RFC 5321 §4.2.1). The same command
-    # may work later, unchanged. RFC 4954 §6 adds that after 454 a client should not ask the user
-    # for a new password: the server did not judge the credentials wrong.
-    # So: retry later. Also check why there were so many attempts: a program that retries a
-    # refused login in a loop is the usual reason.
-    return explanation
-
-
-@solution("06.3")
 def sort_five_replies():
-    """Exercise 06.3: sort five replies into three groups."""
+    """Exercise 06.2: sort five replies into three groups."""
     import pandas as pd
 
     from smtplesson import explain
