@@ -133,6 +133,11 @@ def test_start_here_shows_the_series_table_from_the_data():
     assert any(series.table_markdown() in source for source in sources)
 
 
+def test_the_readme_shows_the_same_series_table():
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    assert series.table_markdown("notebooks/") in readme, "regenerate README's table (see its comment)"
+
+
 @pytest.fixture(params=[lesson.stem for lesson in series.lessons()])
 def stem(request):
     return request.param
