@@ -503,7 +503,7 @@ def _stop_with_parent() -> None:
         ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
-def _new_root() -> Path:
+def new_run_folder() -> Path:
     """A fresh folder for one run, that learners' accounts may pass through but not list."""
     folder = Path(tempfile.mkdtemp(prefix="smtplesson-hub-"))
     folder.chmod(0o711)
@@ -515,7 +515,7 @@ class Hub:
     """One JupyterHub on 127.0.0.1 running the recipe, in its own folder; ``start()``, ``stop()``,
     then ``cleanup()`` (always: it removes the accounts the hub made)."""
 
-    root: Path = field(default_factory=_new_root)
+    root: Path = field(default_factory=new_run_folder)
     idle_timeout: int = 3600
     quick_start: bool = True
     port: int = field(default_factory=free_port)

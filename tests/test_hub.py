@@ -529,3 +529,70 @@ def test_idle_servers_are_culled_their_work_kept_and_an_open_lab_left_alone():
         hub.stop()
         problems = hub.cleanup()
     assert problems == []
+
+
+# --- beyond one machine: the Zero to JupyterHub values ------------------------------------------------
+
+Z2JH_VALUES = hub_support.ROOT / "deploy" / "z2jh-values.yaml"
+Z2JH_SCHEMA = Path(__file__).parent / "data" / "z2jh" / "values.schema.json"
+
+
+def _z2jh_errors(values: dict) -> list:
+    import jsonschema
+
+    schema = json.loads(Z2JH_SCHEMA.read_text())
+    return list(jsonschema.Draft7Validator(schema).iter_errors(values))
+
+
+def test_the_kubernetes_values_pass_the_charts_schema():
+    """deploy/z2jh-values.yaml against the chart's own schema. Helm validates the chart's
+    defaults merged with this file, and those defaults hold every required key, so the only
+    errors allowed here are required keys this file leaves to the chart: no unknown key (a typo
+    would be silently ignored by Helm), no value of the wrong type."""
+    import yaml
+
+    values = yaml.safe_load(Z2JH_VALUES.read_text())
+    errors = _z2jh_errors(values)
+    assert [(list(e.absolute_path), e.message) for e in errors if e.validator != "required"] == []
+    # ... and the check is not vacuous: a misspelt key and a wrong type are caught.
+    values["singleuser"]["memroy"] = values["singleuser"]["memory"]
+    values["cull"]["timeout"] = "an hour"
+    caught = {(tuple(e.absolute_path), e.validator) for e in _z2jh_errors(values)}
+    assert {(("singleuser",), "additionalProperties"), (("cull", "timeout"), "type")} <= caught
+
+
+def test_the_kubernetes_values_deliver_the_lesson_as_the_one_server_recipe_does():
+    """The values use the lesson's repo2docker image, a real login, the culler with the recipe's
+    limit, the recipe's quick start and offline settings, and resource figures for each learner."""
+    import ast
+
+    import yaml
+
+    values = yaml.safe_load(Z2JH_VALUES.read_text())
+    single = values["singleuser"]
+    assert single["image"]["name"].endswith("/smtplesson") and single["image"]["tag"]
+    assert "repo2docker" in Z2JH_VALUES.read_text()
+    post_build = (hub_support.ROOT / "binder" / "postBuild").read_text()
+    assert "pip install --no-deps ." in post_build and "nbgitpuller" in post_build
+    # A real authenticator, with every site value left as a marked placeholder
+    config = values["hub"]["config"]
+    assert config["JupyterHub"]["authenticator_class"] == "github"
+    github = config["GitHubOAuthenticator"]
+    for key in ("client_id", "client_secret", "oauth_callback_url"):
+        assert "PLACEHOLDER" in github[key]
+    assert github["allowed_organizations"] and github["oauth_callback_url"].endswith("/hub/oauth_callback")
+    # The culler, with the recipe's default limit
+    recipe = hub_support.RECIPE.read_text()
+    assert values["cull"]["enabled"] is True
+    assert f'"SMTPLESSON_IDLE_TIMEOUT", "{values["cull"]["timeout"]}"' in recipe
+    # The same quick start and the same lean, offline server settings as the recipe
+    quick = next(node.value.value for node in ast.parse(recipe).body if isinstance(node, ast.Assign)
+                 and getattr(node.targets[0], "id", "") == "QUICK_SERVER")
+    assert single["cmd"][:2] == ["python", "-c"] and single["cmd"][2].strip() == quick.strip()
+    server = single["extraFiles"]["jupyter_server_config"]
+    assert server["mountPath"] == "/etc/jupyter/jupyter_server_config.json"
+    assert server["data"]["LabApp"]["news_url"] is None
+    assert server["data"]["ServerApp"]["jpserver_extensions"] == {"jupyter_lsp": False, "notebook_shim": False}
+    # Memory and CPU for each learner: guaranteed less than the limit, both set
+    assert single["memory"]["guarantee"] == "512M" and single["memory"]["limit"] == "1G"
+    assert 0 < single["cpu"]["guarantee"] < single["cpu"]["limit"]
