@@ -401,7 +401,7 @@ class Learner:
         events: list[dict] = []
         deadline = time.monotonic() + timeout
         with requests.get(f"{self.server}/git-pull/api?{query}", headers=self.headers(),
-                          stream=True, timeout=HTTP_TIMEOUT) as response:
+                          stream=True, timeout=min(timeout, HTTP_TIMEOUT * 4)) as response:
             response.raise_for_status()
             for line in response.iter_lines(decode_unicode=True):
                 if time.monotonic() > deadline:
@@ -412,11 +412,11 @@ class Learner:
                         break
         return events
 
-    def start_kernel(self) -> str:
+    def start_kernel(self, timeout: float = HTTP_TIMEOUT) -> str:
         import requests
 
         response = requests.post(f"{self.server}/api/kernels", json={"name": "python3"},
-                                 headers=self.headers(), timeout=HTTP_TIMEOUT)
+                                 headers=self.headers(), timeout=timeout)
         response.raise_for_status()
         return response.json()["id"]
 
@@ -490,12 +490,20 @@ class PortTaken(RuntimeError):
 
 
 def _stop_with_parent() -> None:
-    """In the hub's process before it starts: get SIGTERM if the process that started it dies.
+    """In the hub's process before it starts: get SIGTERM if the process that started it dies,
+    and take the default action for SIGINT, SIGQUIT and SIGHUP.
 
     Then a test run that is killed still ends with the hub's own shutdown (which stops the
     servers and the proxy) instead of leaving a hub behind. Linux only; elsewhere a no-op.
     The signal comes when the starting *thread* ends, so start the hub from the main thread.
+
+    A run started in the background (``cmd &``, nohup, some CI runners) ignores SIGINT and
+    SIGQUIT, and the hub's services inherit that: the hub stops its idle culler with SIGINT
+    first, and a culler that ignores it held the hub's shutdown for longer than 30 s. A hub
+    started from a terminal or by systemd has the default actions, as here.
     """
+    for number in (signal.SIGINT, signal.SIGQUIT, signal.SIGHUP):
+        signal.signal(number, signal.SIG_DFL)
     if sys.platform.startswith("linux"):
         import ctypes
 
@@ -690,7 +698,8 @@ class Hub:
             try:
                 self.process.wait(timeout)
             except subprocess.TimeoutExpired:
-                problems.append(f"the hub did not stop within {timeout} s of SIGTERM: killed")
+                problems.append(f"the hub did not stop within {timeout} s of SIGTERM: killed. "
+                                f"The end of its log:\n{self.log_tail(40)}")
                 self.process.kill()
                 self.process.wait(10)
         return problems

@@ -119,6 +119,7 @@ class Classroom:
         self.names: list[str] = []
         self.learners = {}
         self.kernels = {}  # name -> KernelSocket, opened by the first test that needs them
+        self.lab_ports = {}  # name -> the port of that learner's lab, once it runs
         self.torn_down = self.cleaned = False
 
     def sockets(self):
