@@ -538,6 +538,8 @@ class Hub:
     accounts: list[str] = field(default_factory=list)
     #: (folder, account) pairs given passage with an ACL entry; cleanup() takes each back.
     opened: list[tuple[Path, str]] = field(default_factory=list)
+    #: For each folder opened: whether it had no named ACL entries before (then none after).
+    plain_acl: dict[Path, bool] = field(default_factory=dict)
 
     @property
     def url(self) -> str:
@@ -752,6 +754,8 @@ class Hub:
         removes each. A real hub keeps its Python where every account may read it (see the guide).
         """
         for folder in closed_folders():
+            if folder not in self.plain_acl:
+                self.plain_acl[folder] = not _named_acl_entries(folder)
             for name in names:
                 subprocess.run(["setfacl", "--modify", f"u:{name}:x", str(folder)], check=True,
                                capture_output=True, timeout=30)
@@ -768,6 +772,12 @@ class Hub:
             if done.returncode:
                 problems.append(f"setfacl --remove u:{name} {folder}: {done.stderr.strip()}")
         self.opened.clear()
+        for folder, plain in self.plain_acl.items():
+            # A folder that had no ACL gets none back (setfacl leaves an empty mask entry),
+            # unless another run has added entries of its own meanwhile.
+            if plain and not _named_acl_entries(folder):
+                subprocess.run(["setfacl", "--remove-all", str(folder)], capture_output=True, timeout=30)
+        self.plain_acl.clear()
         for name in self.accounts:
             account = _account(name)
             if account is None:
@@ -868,6 +878,14 @@ class Hub:
             return [p.pid for p in psutil.Process(self.pid_of(f"server of {name}")).children(recursive=True)]
         except psutil.NoSuchProcess:
             return []
+
+
+def _named_acl_entries(folder: Path) -> list[str]:
+    """The ACL entries of ``folder`` for named users and groups (``user:NAME:...``)."""
+    listing = subprocess.run(["getfacl", "--omit-header", "--numeric", str(folder)],
+                             capture_output=True, text=True, check=True, timeout=30).stdout
+    return [line for line in listing.splitlines()
+            if line.startswith(("user:", "group:")) and line.split(":")[1]]
 
 
 def _account(name: str) -> pwd.struct_passwd | None:
