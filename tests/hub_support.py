@@ -1,17 +1,26 @@
-"""A real JupyterHub on loopback for the hub test and the hub benchmark.
+"""A real JupyterHub on loopback, run from the recipe file, for the hub test and the hub benchmark.
+
+The hub runs deploy/jupyterhub_config.py, the recipe of docs/instructors.md, as it is: only its
+three listening addresses are changed on the command line (to free ports), and its site settings
+come from the environment, as the recipe says. So each learner gets a system account of their
+own, made by the hub, and their server and kernels run as that account, never as root.
 
 Everything here starts real processes: JupyterHub (from the project's .venv), the
-configurable-http-proxy it starts (from npm, in the project's own .tools folder) and one
-single-user Jupyter server per learner, each with its own kernels. Nothing listens on anything
-but 127.0.0.1, and nothing calls outside this machine.
+configurable-http-proxy it starts (from npm, in the project's own .tools folder), the idle culler,
+one single-user Jupyter server per learner with its kernels, and a ``git daemon`` on 127.0.0.1
+that publishes the lesson (learners cannot clone a folder owned by root: git refuses a repository
+of another user, so the lesson is served as an instructor would serve it). Nothing listens on
+anything but 127.0.0.1, and nothing calls outside this machine.
 
-Process ids and listening ports are recorded as things start, and the leak check compares the
-machine against those records after teardown: it never looks processes up by name.
+Learner accounts get this run's own prefix (``Hub.account_names``); a name that already exists is
+never used, and teardown deletes only accounts that this hub made (their comment and home folder
+say so). Process ids and listening ports are recorded as things start, and the leak check
+compares the machine against those records, against this run's tag in the environment and
+against this run's learner accounts: it never looks processes up by name.
 
 The pinned configurable-http-proxy is installed with npm into the project's own tool folder,
-.tools/hub, the first time it is needed (``ensure_proxy``), like ``make html`` does for .tools/site;
-after that nothing is downloaded, so the hub test runs offline. ``python tests/hub_support.py
-install-proxy`` does the same by hand.
+.tools/hub, the first time it is needed (``ensure_proxy``); after that nothing is downloaded,
+so the hub test runs offline. ``python tests/hub_support.py install-proxy`` does the same by hand.
 """
 
 from __future__ import annotations
@@ -19,13 +28,15 @@ from __future__ import annotations
 import importlib.util
 import json
 import os
+import pwd
 import secrets
 import shutil
 import signal
 import socket
+import stat
 import subprocess
 import sys
-import textwrap
+import tempfile
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
@@ -35,6 +46,10 @@ from pathlib import Path
 from urllib.parse import quote, urlencode
 
 ROOT = Path(__file__).resolve().parent.parent
+#: The recipe: the hub configuration of docs/instructors.md, run here as it is.
+RECIPE = ROOT / "deploy" / "jupyterhub_config.py"
+#: What the recipe writes in each account it makes (its comment field).
+ACCOUNT_NOTE = "smtplesson learner"
 #: The hub's part of the project's tool folder for things that are not Python packages
 #: (.tools/ is ignored by git; make clean removes it).
 TOOLS = ROOT / ".tools" / "hub"
@@ -46,19 +61,30 @@ PROXY_PACKAGE = TOOLS / "node_modules" / "configurable-http-proxy" / "package.js
 MODULES = {
     "jupyterhub": "the hub itself",
     "nbgitpuller": "delivers the lesson to each learner",
+    "jupyterhub_idle_culler": "jupyterhub-idle-culler: stops idle servers",
     "websocket": "websocket-client: runs code in a learner's kernel",
     "psutil": "finds the process tree and the listening ports",
     "requests": "talks to the hub and server REST APIs",
 }
 #: The password every learner types (SharedPasswordAuthenticator wants 8 characters or more).
 SHARED_PASSWORD = "smtp-lesson-2024"
-#: Scopes of the admin service that drives the hub (and nothing more).
+#: Scopes of the recipe's admin service that drives the hub (and nothing more).
 ADMIN_SCOPES = ["admin:users", "admin:servers", "admin:server_state", "tokens", "access:servers"]
+#: Scopes of the recipe's idle culler, as its README asks.
+CULLER_SCOPES = ["list:users", "read:users:activity", "read:servers", "delete:servers"]
 #: Seconds for one HTTP request; every wait below has its own bound too.
 HTTP_TIMEOUT = 30
 IS_ROOT = hasattr(os, "geteuid") and os.geteuid() == 0
-#: The environment variable that tags every process of one hub run (see marked_processes).
+#: The environment variable that tags the hub and the proxy of one run (see run_processes).
 RUN_MARKER = "SMTPLESSON_HUB_RUN"
+#: The code of notebook 04's live lab, as a learner runs it: a lab, a wrong password, the right one.
+LAB_CELL = """
+from smtplesson.lab import LabServer, send_mail
+lab = LabServer().start()
+wrong = send_mail(lab, "alice", "not-the-password").code
+right = send_mail(lab, "alice", "wonderland").code
+print(lab.port, wrong, right)
+"""
 
 
 # --- what the machine needs ----------------------------------------------------------------------
@@ -100,13 +126,53 @@ def ensure_proxy(timeout: float = 300) -> str:
     return f"installed configurable-http-proxy {PROXY_VERSION} into {TOOLS}"
 
 
+def learner_paths() -> list[Path]:
+    """Files each learner's account must reach: the Python, its environment, the project."""
+    return [Path(os.path.realpath(sys.executable)), Path(sys.base_prefix).resolve(),
+            Path(sys.prefix), ROOT]
+
+
+def closed_folders(paths: list[Path] | None = None) -> list[Path]:
+    """Folders on the way to ``paths`` that other accounts may not pass through (no o+x).
+
+    Here the Python lives under /root (pyenv), which is 0700: a learner's account cannot run it
+    until the run grants that account passage (``Hub.open_paths_for``).
+    """
+    closed = []
+    for path in paths or learner_paths():
+        for folder in [*reversed(path.parents), path] if path.is_dir() else reversed(path.parents):
+            if not folder.stat().st_mode & stat.S_IXOTH and folder not in closed:
+                closed.append(folder)
+    return closed
+
+
+def git_daemon_available() -> bool:
+    try:
+        exec_path = subprocess.run(["git", "--exec-path"], capture_output=True, text=True,
+                                   check=True, timeout=30).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return False
+    return Path(exec_path, "git-daemon").exists()
+
+
 def missing() -> list[str]:
     """Why the hub cannot run here (empty when it can). Installs the proxy if it can."""
     reasons = [f"the Python package {name} is not installed ({why}); make test installs it"
                for name, why in MODULES.items() if importlib.util.find_spec(name) is None]
-    for tool, why in (("node", "runs configurable-http-proxy"), ("git", "nbgitpuller clones with it")):
+    if not IS_ROOT:
+        reasons.append("the hub makes a system account for each learner and starts their server "
+                       "as that account, which needs root (CI runs as root)")
+    for tool, why in (("node", "runs configurable-http-proxy"), ("git", "nbgitpuller clones with it"),
+                      ("useradd", "the hub makes the learners' accounts"),
+                      ("userdel", "the test removes the accounts it made")):
         if shutil.which(tool) is None:
             reasons.append(f"{tool} is not installed ({why})")
+    if shutil.which("git") and not git_daemon_available():
+        reasons.append("git daemon is missing (it publishes the lesson on 127.0.0.1)")
+    if closed_folders() and shutil.which("setfacl") is None:
+        reasons.append(f"setfacl (Debian package acl) is not installed: it lets the learners' "
+                       f"accounts pass through {', '.join(map(str, closed_folders()))} to reach "
+                       f"this project's Python")
     if not reasons:
         try:
             ensure_proxy()
@@ -203,19 +269,23 @@ def listening_ports(pid: int) -> set[int]:
         return set()
 
 
-def marked_processes(marker: str) -> dict[int, str]:
-    """Processes whose environment carries ``marker``: everything a run started, recorded or not.
+def run_processes(marker: str, uids: set[int], hub_api: str = "") -> dict[int, str]:
+    """Processes of one run: those whose environment carries ``marker`` (the hub and the proxy),
+    those the hub told where its API is (``hub_api``: its services, such as the culler), and
+    those of the run's own learner accounts (``uids``: servers, kernels).
 
-    The hub gets the marker in its environment and passes it to the servers it spawns; the
-    proxy and the kernels inherit it. This finds a process by a tag this run gave it, never by
-    its name.
+    This finds a process by a tag, an address or an account this run gave it, never by its name.
     """
     import psutil
 
     found = {}
     for process in psutil.process_iter():
         try:
-            if process.environ().get(RUN_MARKER) == marker and process.status() != psutil.STATUS_ZOMBIE:
+            if process.status() == psutil.STATUS_ZOMBIE:
+                continue
+            env = process.environ() if process.uids().real not in uids else {}
+            if (process.uids().real in uids or env.get(RUN_MARKER) == marker
+                    or (hub_api and env.get("JUPYTERHUB_API_URL", "").startswith(hub_api))):
                 found[process.pid] = " ".join(process.cmdline()[:4])
         except (psutil.NoSuchProcess, psutil.AccessDenied, psutil.ZombieProcess):
             continue
@@ -242,6 +312,64 @@ def memory_mib(pid: int) -> tuple[float, float]:
         return info.rss / 2**20, info.uss / 2**20
     except psutil.NoSuchProcess:
         return 0.0, 0.0
+
+
+def status_ids(pid: int) -> dict[str, list[int]]:
+    """The Uid, Gid and Groups lines of /proc/PID/status: who the kernel says the process is."""
+    fields = {}
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        key, _, value = line.partition(":")
+        if key in ("Uid", "Gid", "Groups"):
+            fields[key] = [int(number) for number in value.split()]
+    return fields
+
+
+# --- the lesson, published on 127.0.0.1 ----------------------------------------------------------
+
+@dataclass
+class LessonServer:
+    """``git daemon`` on 127.0.0.1, publishing the repositories in ``folder`` read-only.
+
+    A learner's account cannot clone a repository folder owned by root (git: "dubious
+    ownership"), so the lesson is served the way an instructor serves it: over the network.
+    """
+
+    folder: Path
+    port: int = field(default_factory=free_port)
+    process: subprocess.Popen | None = None
+
+    def url(self, name: str) -> str:
+        return f"git://127.0.0.1:{self.port}/{name}"
+
+    def start(self, timeout: float = 30) -> "LessonServer":
+        self.process = subprocess.Popen(
+            ["git", "daemon", "--reuseaddr", "--export-all", "--listen=127.0.0.1",
+             f"--port={self.port}", f"--base-path={self.folder}", str(self.folder)],
+            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+            start_new_session=True)
+
+        def up():
+            if self.process.poll() is not None:
+                raise RuntimeError(f"git daemon exited: {self.process.stderr.read().decode()[-500:]}")
+            try:
+                socket.create_connection(("127.0.0.1", self.port), timeout=1).close()
+                return True
+            except OSError:
+                return False
+
+        wait_for("git daemon listening", up, timeout, 0.05)
+        return self
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(10)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait(10)
+        if self.process is not None and self.process.stderr:
+            self.process.stderr.close()
 
 
 # --- the learner's side: a token, their own server, their own kernels ------------------------------
@@ -273,7 +401,7 @@ class Learner:
         events: list[dict] = []
         deadline = time.monotonic() + timeout
         with requests.get(f"{self.server}/git-pull/api?{query}", headers=self.headers(),
-                          stream=True, timeout=HTTP_TIMEOUT) as response:
+                          stream=True, timeout=min(timeout, HTTP_TIMEOUT * 4)) as response:
             response.raise_for_status()
             for line in response.iter_lines(decode_unicode=True):
                 if time.monotonic() > deadline:
@@ -284,11 +412,11 @@ class Learner:
                         break
         return events
 
-    def start_kernel(self) -> str:
+    def start_kernel(self, timeout: float = HTTP_TIMEOUT) -> str:
         import requests
 
         response = requests.post(f"{self.server}/api/kernels", json={"name": "python3"},
-                                 headers=self.headers(), timeout=HTTP_TIMEOUT)
+                                 headers=self.headers(), timeout=timeout)
         response.raise_for_status()
         return response.json()["id"]
 
@@ -362,12 +490,20 @@ class PortTaken(RuntimeError):
 
 
 def _stop_with_parent() -> None:
-    """In the hub's process before it starts: get SIGTERM if the process that started it dies.
+    """In the hub's process before it starts: get SIGTERM if the process that started it dies,
+    and take the default action for SIGINT, SIGQUIT and SIGHUP.
 
     Then a test run that is killed still ends with the hub's own shutdown (which stops the
     servers and the proxy) instead of leaving a hub behind. Linux only; elsewhere a no-op.
     The signal comes when the starting *thread* ends, so start the hub from the main thread.
+
+    A run started in the background (``cmd &``, nohup, some CI runners) ignores SIGINT and
+    SIGQUIT, and the hub's services inherit that: the hub stops its idle culler with SIGINT
+    first, and a culler that ignores it held the hub's shutdown for longer than 30 s. A hub
+    started from a terminal or by systemd has the default actions, as here.
     """
+    for number in (signal.SIGINT, signal.SIGQUIT, signal.SIGHUP):
+        signal.signal(number, signal.SIG_DFL)
     if sys.platform.startswith("linux"):
         import ctypes
 
@@ -375,11 +511,21 @@ def _stop_with_parent() -> None:
         ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
+def new_run_folder() -> Path:
+    """A fresh folder for one run, that learners' accounts may pass through but not list."""
+    folder = Path(tempfile.mkdtemp(prefix="smtplesson-hub-"))
+    folder.chmod(0o711)
+    return folder
+
+
 @dataclass
 class Hub:
-    """One JupyterHub on 127.0.0.1 with its own state folder; ``start()``, then ``stop()``."""
+    """One JupyterHub on 127.0.0.1 running the recipe, in its own folder; ``start()``, ``stop()``,
+    then ``cleanup()`` (always: it removes the accounts the hub made)."""
 
-    state: Path
+    root: Path = field(default_factory=new_run_folder)
+    idle_timeout: int = 3600
+    quick_start: bool = True
     port: int = field(default_factory=free_port)
     hub_api_port: int = field(default_factory=free_port)
     proxy_api_port: int = field(default_factory=free_port)
@@ -388,14 +534,38 @@ class Hub:
     recorded: dict[int, Recorded] = field(default_factory=dict)
     ports: set[int] = field(default_factory=set)
     run_id: str = field(default_factory=lambda: uuid.uuid4().hex)
+    #: The account names this run asked the hub for (made or not); cleanup() looks at each.
+    accounts: list[str] = field(default_factory=list)
+    #: (folder, account) pairs given passage with an ACL entry; cleanup() takes each back.
+    opened: list[tuple[Path, str]] = field(default_factory=list)
+    #: For each folder opened: whether it had no named ACL entries before (then none after).
+    plain_acl: dict[Path, bool] = field(default_factory=dict)
 
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
     @property
+    def hub_api(self) -> str:
+        """The hub's internal address, which it gives its services and servers."""
+        return f"http://127.0.0.1:{self.hub_api_port}/"
+
+    @property
+    def base(self) -> Path:
+        """The recipe's SMTPLESSON_HUB_DIR."""
+        return self.root / "srv"
+
+    @property
+    def state(self) -> Path:
+        """The hub's own folder (database, cookie secret): root only."""
+        return self.base / "hub"
+
+    def home(self, name: str) -> Path:
+        return self.base / "home" / name
+
+    @property
     def log_path(self) -> Path:
-        return self.state / "jupyterhub.log"
+        return self.root / "jupyterhub.log"
 
     def log_tail(self, lines: int = 60) -> str:
         try:
@@ -403,82 +573,38 @@ class Hub:
         except OSError:
             return "(no hub log)"
 
-    # -- configuration --
-
-    def write_config(self) -> Path:
-        """The hub's config file and the Jupyter config folder its learners' servers read."""
-        jupyter_config = self.state / "jupyter-config"
-        lab_settings = jupyter_config / "lab-settings"
-        lab_settings.mkdir(parents=True, exist_ok=True)
-        # The servers' side: no news feed, no update check, no extension manager (it asks PyPI).
-        (jupyter_config / "jupyter_server_config.json").write_text(json.dumps({
-            "LabApp": {"news_url": None,
-                       "check_for_updates_class": "jupyterlab.NeverCheckForUpdate",
-                       "extension_manager": "readonly",
-                       "app_settings_dir": str(lab_settings)},
-        }, indent=1))
-        # The browser's side: JupyterLab does not even ask for news or updates.
-        (lab_settings / "overrides.json").write_text(json.dumps({
-            "@jupyterlab/apputils-extension:notification": {"fetchNews": "false",
-                                                           "checkForUpdates": False},
-        }, indent=1))
-        args = ["--allow-root"] if IS_ROOT else []
-        settings = {
-            "bind_url": self.url,
-            "hub_bind_url": f"http://127.0.0.1:{self.hub_api_port}",
-            "proxy_api_url": f"http://127.0.0.1:{self.proxy_api_port}",
-            "state": str(self.state),
-            "home": str(self.state / "home" / "{username}"),
-            "python": sys.executable,
-            "args": args,
-            "jupyter_config": str(jupyter_config),
-            "path": os.environ.get("PATH", os.defpath),
-            "marker": {RUN_MARKER: self.run_id},
-            "password": SHARED_PASSWORD,
-            "token": self.admin_token,
-            "scopes": ADMIN_SCOPES,
-        }
-        config = self.state / "jupyterhub_config.py"
-        config.write_text(textwrap.dedent(f"""\
-            # Written by tests/hub_support.py; docs/instructors.md (On JupyterHub) explains each setting.
-            import json
-            s = json.loads({json.dumps(json.dumps(settings))})
-
-            # Loopback only, each port chosen free; the state of this run stays in its own folder.
-            c.JupyterHub.bind_url = s["bind_url"]
-            c.JupyterHub.hub_bind_url = s["hub_bind_url"]
-            c.ConfigurableHTTPProxy.api_url = s["proxy_api_url"]
-            c.ConfigurableHTTPProxy.pid_file = s["state"] + "/proxy.pid"
-            c.JupyterHub.db_url = "sqlite:///" + s["state"] + "/jupyterhub.sqlite"
-            c.JupyterHub.cookie_secret_file = s["state"] + "/jupyterhub_cookie_secret"
-            c.JupyterHub.cleanup_servers = True
-
-            # One password for the whole class; any user name may log in.
-            c.JupyterHub.authenticator_class = "shared-password"
-            c.SharedPasswordAuthenticator.user_password = s["password"]
-            c.Authenticator.allow_all = True
-
-            # Each learner: a Jupyter server in a home folder of their own, on 127.0.0.1,
-            # run by the Python that has smtplesson installed.
-            c.JupyterHub.spawner_class = "simple"
-            c.SimpleLocalProcessSpawner.home_dir_template = s["home"]
-            c.Spawner.cmd = [s["python"], "-m", "jupyterhub.singleuser"]
-            c.Spawner.args = s["args"]
-            c.Spawner.ip = "127.0.0.1"
-            c.Spawner.default_url = "/lab"
-            c.Spawner.start_timeout = 120
-            c.Spawner.http_timeout = 120
-            c.Spawner.environment = {{"JUPYTER_CONFIG_PATH": s["jupyter_config"], "PATH": s["path"],
-                                     **s["marker"]}}
-
-            # The instructor's (here: the test's) key to the REST API, with only the scopes it uses.
-            c.JupyterHub.services = [{{"name": "lesson-admin", "api_token": s["token"]}}]
-            c.JupyterHub.load_roles = [{{"name": "lesson-admin", "scopes": s["scopes"],
-                                        "services": ["lesson-admin"]}}]
-            """))
-        return config
+    def account_names(self, count: int, label: str = "") -> list[str]:
+        """``count`` learner names unique to this run that no account on this machine has."""
+        stem = f"slt{label}{self.run_id[:6]}"
+        names = [f"{stem}-{number}" for number in range(1, count + 1)]
+        taken = [name for name in names if _account(name) is not None]
+        if taken:
+            raise RuntimeError(f"accounts {taken} already exist: this run does not touch them")
+        return names
 
     # -- start and stop --
+
+    def command(self) -> list[str]:
+        """The hub's command: the recipe, with only its three addresses changed."""
+        return [sys.executable, "-m", "jupyterhub", "-f", str(RECIPE),
+                f"--JupyterHub.bind_url={self.url}",
+                f"--JupyterHub.hub_bind_url=http://127.0.0.1:{self.hub_api_port}",
+                f"--ConfigurableHTTPProxy.api_url=http://127.0.0.1:{self.proxy_api_port}"]
+
+    def environment(self) -> dict[str, str]:
+        """The recipe's site settings, and the proxy on PATH (the project's .tools/hub)."""
+        env = {key: value for key, value in os.environ.items()
+               if not key.startswith(("JUPYTERHUB_", "SMTPLESSON_", "JUPYTER_"))}
+        env["PATH"] = f"{PROXY_BIN_DIR}{os.pathsep}{env.get('PATH', os.defpath)}"
+        env.update({
+            "SMTPLESSON_HUB_DIR": str(self.base),
+            "SMTPLESSON_CLASS_PASSWORD": SHARED_PASSWORD,
+            "SMTPLESSON_ADMIN_TOKEN": self.admin_token,
+            "SMTPLESSON_IDLE_TIMEOUT": str(self.idle_timeout),
+            "SMTPLESSON_QUICK_START": "1" if self.quick_start else "0",
+            RUN_MARKER: self.run_id,  # the proxy inherits it
+        })
+        return env
 
     def start(self, timeout: float = 90, attempts: int = 3) -> "Hub":
         """Start the hub and wait until it answers. If one of its ports was taken between
@@ -499,19 +625,15 @@ class Hub:
     def _start_once(self, timeout: float) -> "Hub":
         import requests
 
-        self.state.mkdir(parents=True, exist_ok=True)
-        config = self.write_config()
-        env = dict(os.environ)
-        # The proxy is found on PATH: the project's .tools/hub folder, for the hub only.
-        env["PATH"] = f"{PROXY_BIN_DIR}{os.pathsep}{env.get('PATH', os.defpath)}"
-        env.pop("JUPYTERHUB_API_TOKEN", None)
-        env[RUN_MARKER] = self.run_id  # the proxy inherits it; the spawner passes it on
         log_start = self.log_path.stat().st_size if self.log_path.exists() else 0
-        with open(self.log_path, "ab") as log:
+        log = os.open(self.log_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+        try:
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "jupyterhub", "-f", str(config)],
-                cwd=self.state, env=env, stdout=log, stderr=subprocess.STDOUT,
-                stdin=subprocess.DEVNULL, start_new_session=True, preexec_fn=_stop_with_parent)
+                self.command(), cwd=self.root, env=self.environment(), stdout=log,
+                stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True,
+                preexec_fn=_stop_with_parent)
+        finally:
+            os.close(log)
         self._keep(self.process.pid, "hub")
         self.ports |= {self.port, self.hub_api_port, self.proxy_api_port}
 
@@ -533,6 +655,7 @@ class Hub:
             raise TimeoutError(f"{error}\n{self.log_tail()}") from None
         proxy_pid = int((self.state / "proxy.pid").read_text().strip())
         self._keep(proxy_pid, "proxy")
+        self.record_tree()
         return self
 
     def _keep(self, pid: int, role: str) -> None:
@@ -541,7 +664,8 @@ class Hub:
             self.recorded.setdefault(pid, item)
 
     def record_tree(self) -> None:
-        """Record every process below the hub now (servers, kernels) and what each listens on."""
+        """Record every process below the hub now (servers, kernels, the culler) and what each
+        listens on."""
         import psutil
 
         if self.process is None:
@@ -554,16 +678,18 @@ class Hub:
                    if item.role.startswith("server of ")}
         for child in children:
             try:
-                parent = child.ppid()
+                parent, command = child.ppid(), " ".join(child.cmdline())
             except psutil.NoSuchProcess:
                 continue
-            self._keep(child.pid, f"kernel of {servers[parent]}" if parent in servers
-                       else "process below the hub")
+            role = (f"kernel of {servers[parent]}" if parent in servers
+                    else "idle-culler" if "jupyterhub_idle_culler" in command
+                    else "process below the hub")
+            self._keep(child.pid, role)
         for pid in list(self.recorded):
             self.ports |= listening_ports(pid)
 
     def pid_of(self, role: str) -> int:
-        [pid] = [item.pid for item in self.recorded.values() if item.role == role]
+        [pid] = [item.pid for item in self.recorded.values() if item.role == role and still_running(item)]
         return pid
 
     def stop(self, timeout: float = 30) -> list[str]:
@@ -574,21 +700,28 @@ class Hub:
             try:
                 self.process.wait(timeout)
             except subprocess.TimeoutExpired:
-                problems.append(f"the hub did not stop within {timeout} s of SIGTERM: killed")
+                problems.append(f"the hub did not stop within {timeout} s of SIGTERM: killed. "
+                                f"The end of its log:\n{self.log_tail(40)}")
                 self.process.kill()
                 self.process.wait(10)
         return problems
 
+    def learner_uids(self) -> set[int]:
+        return {account.pw_uid for name in self.accounts
+                if (account := _account(name)) is not None and self._made_by_hub(account)}
+
     def leftovers(self, timeout: float = 15) -> tuple[list[str], list[str]]:
         """What this run left: processes still running and the sockets they listen on.
 
-        Checks the recorded processes (pid and start time) and every process carrying this
-        run's marker, waiting up to ``timeout`` s for them to end.
+        Checks the recorded processes (pid and start time), every process carrying this run's
+        tag and every process of this run's learner accounts, waiting up to ``timeout`` s.
         """
+        uids = self.learner_uids()
+
         def running():
             alive = {item.pid: f"{item.role} (pid {item.pid})"
                      for item in self.recorded.values() if still_running(item)}
-            for pid, command in marked_processes(self.run_id).items():
+            for pid, command in run_processes(self.run_id, uids, self.hub_api).items():
                 alive.setdefault(pid, f"unrecorded process of this run (pid {pid}: {command})")
             return alive
 
@@ -602,11 +735,67 @@ class Hub:
     def kill_leftovers(self) -> None:
         """Last resort after a failure: SIGKILL what this run left running."""
         pids = {item.pid for item in self.recorded.values() if still_running(item)}
-        for pid in pids | set(marked_processes(self.run_id)):
+        for pid in pids | set(run_processes(self.run_id, self.learner_uids(), self.hub_api)):
             try:
                 os.kill(pid, signal.SIGKILL)
             except ProcessLookupError:
                 pass
+
+    # -- accounts --
+
+    def _made_by_hub(self, account: pwd.struct_passwd) -> bool:
+        """True for an account the recipe made in this run's folder (never anyone else's)."""
+        return account.pw_gecos == ACCOUNT_NOTE and account.pw_dir == str(self.home(account.pw_name))
+
+    def open_paths_for(self, names: list[str]) -> None:
+        """Let each learner's account pass through the folders on the way to the project's Python.
+
+        One ACL entry per account and folder (``u:NAME:x``: pass through, not list); cleanup()
+        removes each. A real hub keeps its Python where every account may read it (see the guide).
+        """
+        for folder in closed_folders():
+            if folder not in self.plain_acl:
+                self.plain_acl[folder] = not _named_acl_entries(folder)
+            for name in names:
+                subprocess.run(["setfacl", "--modify", f"u:{name}:x", str(folder)], check=True,
+                               capture_output=True, timeout=30)
+                self.opened.append((folder, name))
+
+    def cleanup(self) -> list[str]:
+        """After stop(): end what is left, take back the ACL entries, delete the accounts this
+        hub made (with their homes), delete the run's folder. Return what went wrong."""
+        problems = []
+        self.kill_leftovers()
+        for folder, name in self.opened:
+            done = subprocess.run(["setfacl", "--remove", f"u:{name}", str(folder)],
+                                  capture_output=True, text=True, timeout=30)
+            if done.returncode:
+                problems.append(f"setfacl --remove u:{name} {folder}: {done.stderr.strip()}")
+        self.opened.clear()
+        for folder, plain in self.plain_acl.items():
+            # A folder that had no ACL gets none back (setfacl leaves an empty mask entry),
+            # unless another run has added entries of its own meanwhile.
+            if plain and not _named_acl_entries(folder):
+                subprocess.run(["setfacl", "--remove-all", str(folder)], capture_output=True, timeout=30)
+        self.plain_acl.clear()
+        for name in self.accounts:
+            account = _account(name)
+            if account is None:
+                continue
+            if not self._made_by_hub(account):
+                problems.append(f"account {name} was not made by this hub: left alone")
+                continue
+            for _ in range(3):  # userdel refuses while a process of the account still runs
+                done = subprocess.run(["userdel", "--remove", name], capture_output=True,
+                                      text=True, timeout=60)
+                if done.returncode == 0 or _account(name) is None:
+                    break
+                self.kill_leftovers()
+                time.sleep(0.5)
+            else:
+                problems.append(f"userdel --remove {name}: {done.stderr.strip()}")
+        shutil.rmtree(self.root, ignore_errors=True)
+        return problems
 
     # -- the REST API, as the admin service --
 
@@ -620,8 +809,14 @@ class Hub:
         return response
 
     def create_learners(self, names: list[str]) -> dict[str, Learner]:
-        """Create the users, and give each a token that acts as that user only."""
+        """Create the users (the hub makes their accounts), and give each a token that acts as
+        that user only."""
+        fresh = [name for name in names if name not in self.accounts]
+        if any(_account(name) is not None for name in fresh):
+            raise RuntimeError(f"some of {fresh} already exist as accounts: not touching them")
+        self.accounts += fresh
         self.api("POST", "users", json={"usernames": names})
+        self.open_paths_for(fresh)
         learners = {}
         for name in names:
             token = self.api("POST", f"users/{quote(name)}/tokens",
@@ -629,17 +824,23 @@ class Hub:
             learners[name] = Learner(name, token, self.url)
         return learners
 
-    def start_servers(self, names: list[str]) -> None:
-        """Ask for every learner's server at once (201 started, 202 starting)."""
-        for name in names:
+    def start_servers(self, names: list[str]) -> dict[str, float]:
+        """Ask for every learner's server at once (201 started, 202 starting); return when each
+        request was sent."""
+        def ask(name):
+            sent = time.monotonic()
             status = self.api("POST", f"users/{quote(name)}/server").status_code
             if status not in (201, 202):
                 raise RuntimeError(f"starting the server of {name}: status {status}")
+            return sent
+
+        with ThreadPoolExecutor(max_workers=min(len(names), 32)) as pool:
+            return dict(zip(names, pool.map(ask, names)))
 
     def server_model(self, name: str) -> dict | None:
         return self.api("GET", f"users/{quote(name)}").json()["servers"].get("")
 
-    def wait_ready(self, names: list[str], timeout: float = 150) -> dict[str, float]:
+    def wait_ready(self, names: list[str], timeout: float = 180) -> dict[str, float]:
         """Poll each learner until their server is ready; return when each was seen ready."""
         ready: dict[str, float] = {}
 
@@ -654,7 +855,7 @@ class Hub:
             return len(ready) == len(names)
 
         try:
-            wait_for(f"{len(names)} learner servers ready", all_ready, timeout, interval=0.25)
+            wait_for(f"{len(names)} learner servers ready", all_ready, timeout, interval=0.1)
         except TimeoutError as error:
             raise TimeoutError(f"{error} (ready: {sorted(ready)})\n{self.log_tail()}") from None
         return ready
@@ -664,7 +865,7 @@ class Hub:
 
         The hub answers 204 when a server stopped within its own wait, 202 when still stopping.
         """
-        with ThreadPoolExecutor(max_workers=len(names)) as pool:
+        with ThreadPoolExecutor(max_workers=min(len(names), 32)) as pool:
             list(pool.map(lambda name: self.api("DELETE", f"users/{quote(name)}/server"), names))
         wait_for("every learner server stopped",
                  lambda: all(self.server_model(name) is None for name in names), timeout, 0.25)
@@ -677,6 +878,21 @@ class Hub:
             return [p.pid for p in psutil.Process(self.pid_of(f"server of {name}")).children(recursive=True)]
         except psutil.NoSuchProcess:
             return []
+
+
+def _named_acl_entries(folder: Path) -> list[str]:
+    """The ACL entries of ``folder`` for named users and groups (``user:NAME:...``)."""
+    listing = subprocess.run(["getfacl", "--omit-header", "--numeric", str(folder)],
+                             capture_output=True, text=True, check=True, timeout=30).stdout
+    return [line for line in listing.splitlines()
+            if line.startswith(("user:", "group:")) and line.split(":")[1]]
+
+
+def _account(name: str) -> pwd.struct_passwd | None:
+    try:
+        return pwd.getpwnam(name)
+    except KeyError:
+        return None
 
 
 if __name__ == "__main__":
