@@ -381,7 +381,6 @@ def test_a_learners_token_is_refused_on_another_learners_server(classroom):
     assert other.status_code in (403, 404)
 
 
-@pytest.mark.xfail(strict=True, reason="needs the lab stream's owner-only check")
 def test_one_loopback_a_reaches_bs_lab_port_but_bs_lab_answers_554(classroom):
     """All learners share 127.0.0.1, so A's code can open a connection to B's lab port. B's lab
     answers only its own account: anyone else gets a 554 greeting and nothing more."""
