@@ -10,5 +10,6 @@ from __future__ import annotations
 from .patterns import EVENTS
 from .read import COLUMNS, read_log
 from .sample import sample_log
+from .summary import auth_failures, event_totals
 
-__all__ = ["COLUMNS", "EVENTS", "read_log", "sample_log"]
+__all__ = ["COLUMNS", "EVENTS", "auth_failures", "event_totals", "read_log", "sample_log"]

@@ -486,9 +486,15 @@ def _exim_mainlog(lines: pa.Array, rows: np.ndarray, chunk: _Chunk, kept: np.nda
     ok = found.is_valid().to_numpy(zero_copy_only=False)
     state.unparsed += int((~ok).sum())
     rows, found = rows[ok], found.filter(pa.array(ok))
-    rest = found.field("rest")
+    rest = pc.fill_null(found.field("rest"), "")
     pid_text = found.field("pid")
     pid = pc.if_else(pc.equal(pid_text, ""), pa.scalar(None, pa.string()), pid_text)
     chunk.out.put(rows, program="exim", pid=pc.cast(pid, pa.int32()), event="other", text=rest)
-    kept[rows] = True
-    chunk.run(patterns.EXIM, rest, rows, np.zeros(len(rows), bool), _heads(rest))
+    claimed = np.zeros(len(rows), bool)
+    chunk.run(patterns.EXIM, rest, rows, claimed, _heads(rest))
+    # Other lines about a message ("<id> Completed") are rows too; lines that merely share Exim's
+    # date format (dpkg.log, for one) are not SMTP events.
+    message = pc.match_substring_regex(rest, patterns.EXIM_MESSAGE).to_numpy(zero_copy_only=False)
+    keep = claimed | message
+    kept[rows[keep]] = True
+    state.skipped += int((~keep).sum())

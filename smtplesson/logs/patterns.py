@@ -127,12 +127,14 @@ EXIM = (
            r"(?P<command>[A-Z]+)(?: <[^>]*>)?: (?P<text>.*)$", needle=" rejected "),
     # "<id> <= sender H=... [ip] ... A=dovecot_plain:alice ..." (A= only after a successful AUTH)
     Family("exim-received", "other", "",
-           r"^(?P<qid>[-0-9A-Za-z]{16,23}) <= \S+ .*?H=(?:[^\[]*)\[(?P<ip>[^\]]+)\]"
+           r"^(?P<qid>[0-9A-Za-z]{6}-[0-9A-Za-z]{6,11}-[0-9A-Za-z]{2,4}) <= \S+ .*?H=(?:[^\[]*)\[(?P<ip>[^\]]+)\]"
            r"(?:.* A=(?P<mechanism>[^: ]+)(?::(?P<username>\S+))?)?", needle=" <= "),
     # deliveries: "=>" / "->" delivered, "**" failed, "==" deferred
     Family("exim-delivery", "", "",
-           r"^(?P<qid>[-0-9A-Za-z]{16,23}) (?P<status>=>|->|\*>|\*\*|==) (?P<text>.*)$"),
+           r"^(?P<qid>[0-9A-Za-z]{6}-[0-9A-Za-z]{6,11}-[0-9A-Za-z]{2,4}) (?P<status>=>|->|\*>|\*\*|==) (?P<text>.*)$"),
 )
+#: A line about one message starts with its Exim message ID (old 16-character or new 23-character form).
+EXIM_MESSAGE = r"^[0-9A-Za-z]{6}-[0-9A-Za-z]{6,11}-[0-9A-Za-z]{2,4} "
 #: The reply inside an Exim delivery line.
 EXIM_CONFIRMED = r' C="(?P<reply>[^"]*)"'
 EXIM_ERROR = r"SMTP error from remote mail server after (?P<command>.*?): (?P<reply>\d{3}[ -].*)$"

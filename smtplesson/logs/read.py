@@ -90,7 +90,8 @@ def _to_pandas(tables: list[pa.Table], base: int) -> pd.DataFrame:
     columns = {"time": _times(tables, base)}
     tables[:] = [t.drop_columns(["_form", "_stamp"]) for t in tables]
     for name in COLUMNS[1:]:
-        chunked = pa.chunked_array([c for t in tables for c in t.column(name).chunks])
+        chunked = pa.chunked_array([c for t in tables for c in t.column(name).chunks],
+                                   tables[0].schema.field(name).type)
         tables[:] = [t.drop_columns([name]) for t in tables]
         if name in CATEGORIES:
             chunked = pa.table({name: chunked}).unify_dictionaries().column(0)

@@ -9,6 +9,7 @@ test and bench files) move the same cast around at random. Documentation address
 from __future__ import annotations
 
 import gzip
+import io
 import json
 import random
 from dataclasses import dataclass
@@ -398,12 +399,26 @@ def write_sample(path: str | Path, *, lines: int | None = None, days: int = 1,
                  form: str = "rfc3164", seed: int = 535) -> Path:
     """Write a generated log to ``path`` (gzip if it ends in .gz): ``lines`` lines, or ``days`` days."""
     path = Path(path)
-    opener = gzip.open if path.suffix == ".gz" else open
-    written = 0
-    with opener(path, "wt", encoding="utf-8", newline="\n") as out:
-        for line in sample_lines(days=days if lines is None else 10**6, form=form, seed=seed):
-            out.write(line + "\n")
-            written += 1
-            if lines is not None and written >= lines:
-                break
+    with open(path, "wb") as raw:
+        # mtime=0 and no file name inside the gzip header: the same log gives the same bytes
+        binary = gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0) if path.suffix == ".gz" else raw
+        with io.TextIOWrapper(binary, encoding="utf-8", newline="\n") as out:
+            written = 0
+            for line in sample_lines(days=days if lines is None else 10**6, form=form, seed=seed):
+                out.write(line + "\n")
+                written += 1
+                if lines is not None and written >= lines:
+                    break
     return path
+
+
+def main() -> None:
+    """Write the shipped sample day in both forms into smtplesson/data.
+
+    Run ``python -c "from smtplesson.logs.sample import main; main()"``; tests/test_logs.py checks
+    that the shipped files are what the generator writes.
+    """
+    folder = Path(__file__).resolve().parent.parent / "data"
+    for form, name in SAMPLE_FILES.items():
+        print(write_sample(folder / name, form=form))
+
