@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from contextlib import contextmanager
 from typing import Iterator
@@ -25,7 +26,8 @@ def _progress(size: int | None, name: str) -> Iterator:
         return
     from tqdm import tqdm
 
-    with tqdm(total=size, unit="B", unit_scale=True, desc=name, file=sys.stderr, leave=False) as bar:
+    with tqdm(total=size, unit="B", unit_scale=True, desc=os.path.basename(name), file=sys.stderr,
+              leave=False) as bar:
         def update(position: int) -> None:
             bar.update(max(0, position - bar.n))
 

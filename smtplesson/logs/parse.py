@@ -31,7 +31,7 @@ SCHEMA = pa.schema([
 ])
 _VALUES = {name: SCHEMA.field(name).type for name in SCHEMA.names if not name.startswith("_")}
 #: Bytes of each message's start used for the prefix tests.
-_PREFIX = 16
+_PREFIX = 24
 #: Values that stand for "not known" (Postfix's unknown[unknown], sasl_username=(unavailable),
 #: Dovecot's "?" user, an optional group that did not match): read_log makes them missing.
 UNKNOWN = ("", "unknown", "(unavailable)", "?")
