@@ -123,9 +123,9 @@ def _starts(heads: np.ndarray, prefix: str) -> np.ndarray:
     return ok
 
 
-def _split2(array: pa.Array, separator: str) -> tuple[np.ndarray, pa.Array, pa.Array]:
-    """Split each string at the first ``separator``: (which had one, the part before, the part after)."""
-    parts = pc.split_pattern(array, separator, max_splits=1)
+def _split2(array: pa.Array, separator: str, reverse: bool = False) -> tuple[np.ndarray, pa.Array, pa.Array]:
+    """Split each string at the first (or last) ``separator``: (which had one, before, after)."""
+    parts = pc.split_pattern(array, separator, max_splits=1, reverse=reverse)
     lengths = pc.list_value_length(parts).to_numpy(zero_copy_only=False)
     two = lengths == 2
     first = np.asarray(parts.offsets)[:-1]
@@ -178,17 +178,30 @@ class _Chunk:
                 where, subset = where[has], subset.filter(pa.array(has))
                 if len(where) == 0:
                     continue
+            tail = None
+            if family.tail:  # a short pattern on the head is much cheaper than one over the whole line
+                two, subset, tail = _split2(subset, family.tail)
+                where = where[two]
             found = pc.extract_regex(subset, family.pattern)
             matched = found.is_valid().to_numpy(zero_copy_only=False)
             where, found = where[matched], found.filter(pa.array(matched))
+            if tail is not None:
+                tail = tail.filter(pa.array(matched))
+                found = pa.StructArray.from_arrays([*found.flatten(), tail], [*found.type.names, "text"])
             claimed[where] = True
             self.family(family, rows[where], found)
 
     def family(self, family: Family, rows: np.ndarray, found: pa.StructArray) -> None:
         """Store one family's rows, with the few rules that go beyond the pattern."""
         if family.name == "sasl-failed":
+            # "<reason>, sasl_username=<name>" (Postfix 3.x); older versions log no name
+            has_name, reason, name = _split2(found.field("text"), ", sasl_username=", reverse=True)
+            reason = pc.if_else(pa.array(has_name), _spread(reason, has_name, len(has_name)),
+                                found.field("text").cast(pa.large_string()))
+            found = pa.StructArray.from_arrays(
+                [found.field("ip"), found.field("mechanism"), reason, _spread(name, has_name, len(has_name))],
+                ["ip", "mechanism", "text", "username"])
             self.keep(family, rows, found)
-            reason = found.field("text")
             temporary = pc.is_in(reason, pa.array(patterns.TEMPORARY_REASONS)).to_numpy(zero_copy_only=False)
             self.out.put(rows[temporary], code=454, enhanced="4.7.0")
             # the lab writes the reply it sent as the reason: "535 5.7.8 Authentication ..."

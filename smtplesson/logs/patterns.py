@@ -15,7 +15,7 @@ EVENTS = ("connect", "auth_failed", "auth_ok", "reject", "sent", "bounced", "def
           "disconnect", "other")
 
 # Postfix writes a client as name[address], optionally :port (smtpd_client_port_logging).
-_CLIENT = r"[^\[\]\s]*\[(?P<ip>[^\]]*)\](?::\d+)?"
+_CLIENT = r"[^\[ ]*\[(?P<ip>[^\]]*)\](?::\d+)?"
 
 
 @dataclass(frozen=True)
@@ -27,6 +27,7 @@ class Family:
     prefix: str
     pattern: str
     needle: str = ""
+    tail: str = ""  # if set: the pattern reads the part before it, the part after is the text
     code: int | None = None  # the reply the server sent, when the line implies it
     enhanced: str | None = None
 
@@ -39,9 +40,8 @@ POSTFIX = (
     # after which smtpd sends "535 5.7.8 Error: authentication failed: <reason>" (or 454 4.7.0
     # for a temporary failure: see TEMPORARY_REASONS).
     Family("sasl-failed", "auth_failed", "warning: ",
-           r"^warning: " + _CLIENT + r": SASL (?P<mechanism>\S+) authentication failed: ?"
-           r"(?P<text>.*?)(?:, sasl_username=(?P<username>.*))?$",
-           needle=" authentication failed", code=535, enhanced="5.7.8"),
+           r"^warning: " + _CLIENT + r": SASL (?P<mechanism>[^ ]+)$",
+           needle=" authentication failed: ", tail=" authentication failed: ", code=535, enhanced="5.7.8"),
     # smtpd_sasl_glue.c: the client sent "*": "501 5.7.0 Authentication aborted".
     Family("sasl-aborted", "auth_failed", "warning: ",
            r"^warning: " + _CLIENT + r": SASL (?P<mechanism>\S+) authentication aborted",

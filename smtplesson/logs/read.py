@@ -7,6 +7,7 @@ from typing import Callable
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from . import times
 from .parse import SCHEMA, UNKNOWN, ReadState, parse_chunk
@@ -19,6 +20,8 @@ COLUMNS = ("time", "host", "program", "pid", "queue_id", "client_ip", "event", "
 #: Columns stored as categories: few distinct values, repeated on many rows.
 CATEGORIES = ("host", "program", "queue_id", "client_ip", "event", "enhanced", "mechanism",
               "username", "command", "text")
+#: Columns where Postfix's and Dovecot's words for "not known" become missing values.
+_MAY_BE_UNKNOWN = ("queue_id", "client_ip", "enhanced", "mechanism", "username", "command")
 _NULLABLE_INTS = {pa.int16(): pd.Int16Dtype(), pa.int32(): pd.Int32Dtype()}
 
 Progress = Callable[[int], None]
@@ -46,13 +49,13 @@ def read_with_progress(source, *, year: int | None = None, progress: Progress | 
                               "(rule: log-year)", rule="log-year")
     src = opened or open_source(source)
     state = ReadState()
-    tables = []
+    columns = _Columns()
     for data in src.chunks():
-        tables.append(_encode(parse_chunk(data, state)))
+        columns.add(parse_chunk(data, state))
         if progress is not None:
             progress(src.position())
     base = times.base_year(year, state.last, state.turns, src.mtime)
-    frame = _to_pandas(tables, base)
+    frame = columns.frame(base)
     frame.attrs.update({
         "source": src.name, "lines": state.lines, "unparsed": state.unparsed,
         "skipped": state.skipped, "unparsed_examples": list(state.examples),
@@ -61,47 +64,67 @@ def read_with_progress(source, *, year: int | None = None, progress: Progress | 
     return frame
 
 
-def _encode(table: pa.Table) -> pa.Table:
-    for name in CATEGORIES:
-        index = table.schema.get_field_index(name)
-        table = table.set_column(index, name, table.column(name).dictionary_encode())
-    return table
+class _Categories:
+    """One categorical column built chunk by chunk: each distinct value is kept once."""
+
+    def __init__(self, known: tuple[str, ...] = (), missing: tuple[str, ...] = ()) -> None:
+        self.codes: dict[str, int] = {value: code for code, value in enumerate(known)}
+        self.missing = set(missing)
+        self.parts: list[np.ndarray] = []
+
+    def add(self, values: pa.Array) -> None:
+        encoded = pc.dictionary_encode(values)
+        mapping = np.array([-1 if value is None or value in self.missing
+                            else self.codes.setdefault(value, len(self.codes))
+                            for value in encoded.dictionary.to_pylist()] + [-1], np.int32)
+        indices = pc.fill_null(encoded.indices, len(mapping) - 1).to_numpy(zero_copy_only=False)
+        self.parts.append(mapping[indices])
+
+    def take(self) -> pd.Categorical:
+        codes = np.concatenate(self.parts) if self.parts else np.zeros(0, np.int32)
+        self.parts = []
+        categories = pd.Index(pa.array(list(self.codes), pa.string()).to_pandas(), dtype="str")
+        self.codes = {}
+        return pd.Categorical.from_codes(codes, dtype=pd.CategoricalDtype(categories))
 
 
-def _times(tables: list[pa.Table], base: int) -> pd.Series:
-    """One ``time`` column: RFC 3164 times get their year now; ISO and Exim times are complete."""
-    out = np.empty(sum(t.num_rows for t in tables), "datetime64[us]")
-    at = 0
-    for table in tables:  # a chunk at a time: no full-length temporaries
-        stamp = table.column("_stamp").to_numpy()
-        rfc = table.column("_form").to_numpy() == times.RFC3164
-        part = stamp.view("datetime64[us]").copy()
-        if rfc.any():
-            part[rfc] = times.unpack(stamp[rfc], base)
-        out[at:at + len(part)] = part
-        at += len(part)
-    return pd.Series(out, name="time", copy=False)
+class _Columns:
+    """read_log's columns while the chunks come in: compact codes and numbers, no strings twice."""
 
+    def __init__(self) -> None:
+        self.categories = {name: _Categories(EVENTS if name == "event" else (),
+                                             UNKNOWN if name in _MAY_BE_UNKNOWN else ())
+                           for name in CATEGORIES}
+        self.numbers: dict[str, list] = {"_form": [], "_stamp": [], "pid": [], "code": []}
 
-def _to_pandas(tables: list[pa.Table], base: int) -> pd.DataFrame:
-    """Column by column, so the Arrow tables (emptied in place) shrink while the frame grows."""
-    if not tables:
-        tables.append(_encode(SCHEMA.empty_table()))
-    columns = {"time": _times(tables, base)}
-    tables[:] = [t.drop_columns(["_form", "_stamp"]) for t in tables]
-    for name in COLUMNS[1:]:
-        chunked = pa.chunked_array([c for t in tables for c in t.column(name).chunks],
-                                   tables[0].schema.field(name).type)
-        tables[:] = [t.drop_columns([name]) for t in tables]
-        if name in CATEGORIES:
-            chunked = pa.table({name: chunked}).unify_dictionaries().column(0)
-        columns[name] = chunked.to_pandas(types_mapper=_NULLABLE_INTS.get)
-        del chunked
-    frame = pd.DataFrame(columns, copy=False)
-    frame["event"] = frame["event"].cat.set_categories(EVENTS)
-    for name in ("client_ip", "username", "mechanism", "command", "enhanced", "queue_id"):
-        series = frame[name]
-        unknown = [value for value in UNKNOWN if value in series.cat.categories]
-        if unknown:
-            frame[name] = series.cat.remove_categories(unknown)
-    return frame
+    def add(self, table: pa.Table) -> None:
+        for name, column in self.categories.items():
+            column.add(table.column(name).combine_chunks())
+        for name, parts in self.numbers.items():
+            parts.append(table.column(name).combine_chunks())
+
+    def frame(self, base: int) -> pd.DataFrame:
+        columns = {"time": self._times(base)}
+        for name in COLUMNS[1:]:
+            if name in self.categories:
+                columns[name] = pd.Series(self.categories[name].take(), name=name, copy=False)
+            else:
+                parts, self.numbers[name] = self.numbers[name], []
+                array = pa.chunked_array(parts, SCHEMA.field(name).type)
+                columns[name] = array.to_pandas(types_mapper=_NULLABLE_INTS.get)
+        return pd.DataFrame(columns, copy=False)
+
+    def _times(self, base: int) -> pd.Series:
+        """One ``time`` column: RFC 3164 times get their year now; ISO and Exim times are complete."""
+        forms, stamps = self.numbers.pop("_form"), self.numbers.pop("_stamp")
+        out = np.empty(sum(len(part) for part in stamps), "datetime64[us]")
+        at = 0
+        for form, stamp in zip(forms, stamps):  # a chunk at a time: no full-length temporaries
+            stamp = stamp.to_numpy(zero_copy_only=False)
+            rfc = form.to_numpy(zero_copy_only=False) == times.RFC3164
+            part = stamp.view("datetime64[us]").copy()
+            if rfc.any():
+                part[rfc] = times.unpack(stamp[rfc], base)
+            out[at:at + len(part)] = part
+            at += len(part)
+        return pd.Series(out, name="time", copy=False)
