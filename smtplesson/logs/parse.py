@@ -117,10 +117,8 @@ def _heads(array: pa.Array, width: int = _PREFIX) -> np.ndarray:
 
 
 def _starts(heads: np.ndarray, prefix: str) -> np.ndarray:
-    ok = np.ones(len(heads), bool)
-    for col, byte in enumerate(prefix.encode()):
-        ok &= heads[:, col] == byte
-    return ok
+    """Which rows start with ``prefix`` (heads from _heads)."""
+    return np.strings.startswith(heads.view(f"S{heads.shape[1]}").ravel(), prefix.encode())
 
 
 def _split2(array: pa.Array, separator: str, reverse: bool = False) -> tuple[np.ndarray, pa.Array, pa.Array]:

@@ -19,7 +19,7 @@ from typing import Callable, Iterator
 from ..errors import SmtpLessonError
 
 #: Bytes read per chunk: big enough that per-chunk costs vanish, small enough for memory.
-CHUNK = 1 << 20
+CHUNK = 2 << 20
 #: How much of the start is checked for being text, and how many control bytes make it binary.
 SNIFF, BINARY_SHARE = 8192, 0.10
 _GZIP_MAGIC = b"\x1f\x8b"
