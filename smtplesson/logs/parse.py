@@ -21,13 +21,15 @@ from ..reply import parse_reply
 from . import patterns, times
 from .patterns import Family
 
+#: Text columns are large_string, the type the lines come in: nothing is cast (copied) on the way.
+_STR = pa.large_string()
 #: The columns of a chunk's table, as Arrow types (times are kept in parts until the year is known).
 SCHEMA = pa.schema([
     ("_form", pa.int8()), ("_stamp", pa.int64()),
-    ("host", pa.string()), ("program", pa.string()), ("pid", pa.int32()),
-    ("queue_id", pa.string()), ("client_ip", pa.string()), ("event", pa.string()),
-    ("code", pa.int16()), ("enhanced", pa.string()), ("mechanism", pa.string()),
-    ("username", pa.string()), ("command", pa.string()), ("text", pa.string()),
+    ("host", _STR), ("program", _STR), ("pid", pa.int32()),
+    ("queue_id", _STR), ("client_ip", _STR), ("event", _STR),
+    ("code", pa.int16()), ("enhanced", _STR), ("mechanism", _STR),
+    ("username", _STR), ("command", _STR), ("text", _STR),
 ])
 _VALUES = {name: SCHEMA.field(name).type for name in SCHEMA.names if not name.startswith("_")}
 #: Bytes of each message's start used for the prefix tests.
@@ -222,7 +224,11 @@ class _Chunk:
             method = found.field("mechanism")
             logged_in = pc.not_equal(method, "").to_numpy(zero_copy_only=False)
             self.out.put(rows[logged_in], event="auth_ok", code=235)
-        elif family.name == "dovecot-auth":
+        elif family.name.startswith("dovecot-auth"):
+            verdict = np.zeros(len(rows), bool)
+            for start in patterns.DOVECOT_VERDICTS:
+                verdict |= pc.starts_with(found.field("text"), start).to_numpy(zero_copy_only=False)
+            rows, found = rows[verdict], found.filter(pa.array(verdict))
             self.keep(family, rows, found)
             mechanism = found.field("mechanism")
             self.out.put(rows, mechanism=pc.utf8_upper(mechanism))
@@ -480,7 +486,7 @@ def _postfix(message: pa.Array, rows: np.ndarray, chunk: _Chunk, postfix: np.nda
     rest, qid, after = rest[is_qid], qid.filter(pa.array(is_qid)), after.filter(pa.array(is_qid))
     if len(rest) == 0:
         return
-    chunk.out.put(rows[rest], queue_id=pc.if_else(pc.equal(qid, "NOQUEUE"), pa.scalar(None, pa.string()), qid),
+    chunk.out.put(rows[rest], queue_id=pc.if_else(pc.equal(qid, "NOQUEUE"), pa.scalar(None, _STR), qid),
                   text=after)
     cleanup = pc.ends_with(program.take(rest), "/cleanup").to_numpy(zero_copy_only=False)
     after_heads = _heads(after)
@@ -499,7 +505,7 @@ def _exim_mainlog(lines: pa.Array, rows: np.ndarray, chunk: _Chunk, kept: np.nda
     rows, found = rows[ok], found.filter(pa.array(ok))
     rest = pc.fill_null(found.field("rest"), "")
     pid_text = found.field("pid")
-    pid = pc.if_else(pc.equal(pid_text, ""), pa.scalar(None, pa.string()), pid_text)
+    pid = pc.if_else(pc.equal(pid_text, ""), pa.scalar(None, _STR), pid_text)
     chunk.out.put(rows, program="exim", pid=pc.cast(pid, pa.int32()), event="other", text=rest)
     claimed = np.zeros(len(rows), bool)
     chunk.run(patterns.EXIM, rest, rows, claimed, _heads(rest))

@@ -101,11 +101,17 @@ TEMPORARY_REASONS = (
 # "auth: passwd-file(alice,192.0.2.1,<sess>): Password mismatch" (2.3) and
 # "auth: passwd-file(alice,192.0.2.1,sasl:plain)<sess>: Password mismatch" (2.4)
 DOVECOT_AUTH = (
+    # the common 2.3 form, read cheaply: a short pattern before "): ", the verdict after it
+    Family("dovecot-auth-fast", "auth_failed", "auth: ",
+           r"^auth: (?:Info: )?[\w-]+\((?P<username>[^,()]*),(?P<ip>[^,()]*)(?:,sasl:(?P<mechanism>[\w-]+))?"
+           r"[^()]*$", tail="): "),
     Family("dovecot-auth", "auth_failed", "auth",
            r"^auth(?:-worker\(\d+\))?: (?:Info: )?[\w-]+\((?P<username>[^,()]*),(?P<ip>[^,()]*)"
            r"(?:,sasl:(?P<mechanism>[\w-]+))?[^)]*\)(?:<[^>]*>)*: (?:request \[\d+\]: )?"
            r"(?:[\w-]+: )?(?P<text>Password mismatch|unknown user|pam_authenticate\(\) failed: .*)$"),
 )
+#: What Dovecot's auth process says when it refuses a login.
+DOVECOT_VERDICTS = ("Password mismatch", "unknown user", "pam_authenticate() failed")
 #: Dovecot services whose lines concern SMTP or SASL; lines of the others (imap, pop3, ...) are skipped.
 DOVECOT_SMTP = ("auth", "submission", "lmtp")
 
