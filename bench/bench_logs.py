@@ -27,7 +27,7 @@ LINES, ROUNDS = 1_000_000, 3
 OURS = """
 import json, resource, sys, time
 import psutil
-from smtplesson.logs import auth_failures, read_log
+from smtplesson.logs import auth_failures, event_totals, read_log
 imported = psutil.Process().memory_info().rss
 start = time.perf_counter()
 frame = read_log(sys.argv[1])
@@ -35,6 +35,7 @@ failures = auth_failures(frame)
 seconds = time.perf_counter() - start
 print(json.dumps({"seconds": seconds, "imported": imported, "rows": len(frame),
                   "failures": int(failures["failures"].sum()), "addresses": len(failures),
+                  "totals": event_totals(frame),
                   "peak": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024}))
 """
 
@@ -82,6 +83,11 @@ def main() -> None:
     print(f"read_log + auth_failures inside the process: {ours['seconds']:.2f} s for {ours['rows']:,} rows; "
           f"{ours['failures']:,} refused logins from {ours['addresses']} addresses "
           f"(fail2ban-regex matched {matched:,})")
+    said = {name: int(re.search(pattern, outputs["pflogsumm"]).group(1)) for name, pattern in (
+        ("sent", r"(\d+)\s+delivered"), ("bounced", r"(\d+)\s+bounced"),
+        ("deferred", r"\((\d+)\s+deferrals\)"), ("reject", r"(\d+)\s+rejected"))}
+    ours_totals = {name: ours["totals"][name] for name in said}
+    print(f"totals: ours {ours_totals}, pflogsumm {said} -> {'equal' if ours_totals == said else 'DIFFERENT'}")
     report("time vs fail2ban-regex", median["smtplesson"], median["fail2ban-regex"], 0.2)
     report("time vs pflogsumm", median["smtplesson"], median["pflogsumm"], 1.0)
     for name in commands:

@@ -470,12 +470,11 @@ def pflogsumm_totals(pflogsumm: str, path: Path) -> dict[str, int]:
                             check=True).stdout
     grand = output.split("Grand Totals", 1)[1].split("Per-Hour", 1)[0]
 
-    def number(pattern: str) -> int:
-        value, unit = re.search(pattern, grand).groups()
-        return int(value) * {"": 1, "k": 1000, "m": 1000000}[unit]
+    def number(pattern: str) -> int:  # counts under 512k print exactly (pflogsumm's adj_int_units)
+        return int(re.search(pattern, grand).group(1))
 
-    return {"sent": number(r"(\d+)([km]?)\s+delivered"), "bounced": number(r"(\d+)([km]?)\s+bounced"),
-            "deferred": number(r"\((\d+)([km]?)\s+deferrals\)"), "reject": number(r"(\d+)([km]?)\s+rejected")}
+    return {"sent": number(r"(\d+)\s+delivered"), "bounced": number(r"(\d+)\s+bounced"),
+            "deferred": number(r"\((\d+)\s+deferrals\)"), "reject": number(r"(\d+)\s+rejected")}
 
 
 @pytest.mark.parametrize("form", ["rfc3164", "iso"])

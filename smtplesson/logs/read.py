@@ -31,10 +31,15 @@ def read_log(source, *, year: int | None = None) -> pd.DataFrame:
     """Read a Postfix, Dovecot or Exim log: a path (plain or .gz), an open file, or the text itself.
 
     One row per SMTP-relevant line, with the columns in ``COLUMNS``; ``event`` is one of
-    ``EVENTS``. ``year`` is the year of the first RFC 3164 line (``Nov 20 02:13:05``), which
-    carries none; without it the file's modification time decides (see ``smtplesson.logs.times``).
-    ``frame.attrs`` counts the lines read, the lines not understood (``unparsed``) and the lines
-    of programs that carry no SMTP event (``skipped``).
+    ``EVENTS``. ``code`` and ``enhanced`` are the reply the line carries or implies: a Postfix
+    "SASL ... authentication failed" line is 535 5.7.8, because that is what Postfix answered on
+    the wire (smtpd_sasl_glue.c); a delivery carries the remote server's reply, read with
+    ``parse_reply``. ``text`` is that reply's text (or the reason Postfix logged), and for lines
+    without a reply the message after the program and queue ID. ``time`` is the log's own wall
+    clock. ``year`` is the year of the first RFC 3164 line (``Nov 20 02:13:05``), which carries
+    none; without it the file's modification time decides (see ``smtplesson.logs.times``).
+    ``frame.attrs`` counts the lines read, the lines not understood (``unparsed``, never an
+    error) and the lines of programs that carry no SMTP event (``skipped``).
     """
     return read_with_progress(source, year=year)
 
