@@ -83,7 +83,9 @@ class _Categories:
                             else self.codes.setdefault(value, len(self.codes))
                             for value in encoded.dictionary.to_pylist()] + [-1], np.int32)
         indices = pc.fill_null(encoded.indices, len(mapping) - 1).to_numpy(zero_copy_only=False)
-        self.parts.append(mapping[indices])
+        # the smallest integer type that holds every code so far (concatenation widens older parts)
+        smallest = np.int8 if len(self.codes) < 127 else np.int16 if len(self.codes) < 32767 else np.int32
+        self.parts.append(mapping.astype(smallest)[indices])
 
     def take(self) -> pd.Categorical:
         codes = np.concatenate(self.parts) if self.parts else np.zeros(0, np.int32)
