@@ -2,7 +2,7 @@
 
 Postfix's wording comes from its sources (postfix/src/smtpd/smtpd.c, smtpd_check.c,
 smtpd_sasl_proto.c, smtpd_sasl_glue.c, smtp/smtp_proto.c, postscreen/), Dovecot's from
-src/auth/auth-request.c and src/submission-login/, Exim's from src/smtp_in.c. Postfix logs a
+src/auth/auth-request.c, Exim's from src/smtp_in.c. Postfix logs a
 refused login only as a warning; smtpd_sasl_proto.c hands every AUTH to smtpd_sasl_glue.c, which
 logs the warning and then sends "535 5.7.8 Error: authentication failed: <reason>" (or 454 4.7.0
 when the SASL backend failed for the time being), so read_log records the 535 the client saw. Every pattern is RE2 syntax (pyarrow.compute runs them); a pattern
