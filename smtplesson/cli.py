@@ -1,5 +1,5 @@
 """The ``smtplesson`` command: ``explain`` a reply, ``start`` the lesson, ``reset`` a notebook,
-``check`` the machine.
+``check`` the machine, read a mail server's ``logs``.
 
 Bad input ends with exit status 2 and one line on stderr, never a traceback. This module imports
 neither pandas nor ipywidgets, so the command starts about as fast as Python itself.
@@ -74,6 +74,17 @@ def _parser() -> argparse.ArgumentParser:
     reset.add_argument("--dir", default=None,
                        help="the lesson folder (default: this folder if it holds the lesson, "
                             "else ./smtp-lesson)")
+
+    logs = commands.add_parser(
+        "logs", help="read a mail server log: its SMTP events and the refused logins (535) per address",
+        description="Read a Postfix, Dovecot or Exim log (plain or .gz) and sum up its SMTP events "
+                    "and the refused logins (535) per client address.")
+    logs.add_argument("file", help="the log, e.g. /var/log/mail.log or mail.log.1.gz")
+    logs.add_argument("--top", type=int, default=10, help="how many addresses to list (default: 10)")
+    logs.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    logs.add_argument("--year", type=int, default=None,
+                      help="the year of the first 'Nov 20 02:13:05' line (default: from the file's date)")
+    logs.add_argument("--lang", default="en", help="language of the summary: en or hi")
 
     commands.add_parser("check", help="check that this machine is ready for the lesson",
                         description="One line per thing the lesson needs; exit status 1 if "
@@ -214,6 +225,13 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"{restored} is now the original version.")
             else:
                 print(f"{restored} is now the original version; yours is kept as {backup.name}.")
+        elif args.command == "logs":
+            from .logs.command import summarise
+
+            if args.top < 0:
+                raise SmtpLessonError("--top takes a number of addresses, 0 or more (rule: log-top)",
+                                      rule="log-top")
+            print(summarise(args.file, top=args.top, year=args.year, as_json=args.json, lang=args.lang))
         elif args.command == "check":
             from .check import run
 

@@ -1,0 +1,137 @@
+"""``read_log``: a mail log in, a pandas DataFrame of its SMTP events out (one row per line)."""
+
+from __future__ import annotations
+
+from typing import Callable
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from . import times
+from .parse import SCHEMA, UNKNOWN, ReadState, parse_chunk
+from .patterns import EVENTS
+from .source import open_source
+
+#: The columns of read_log's frame, in order.
+COLUMNS = ("time", "host", "program", "pid", "queue_id", "client_ip", "event", "code", "enhanced",
+           "mechanism", "username", "command", "text")
+#: Columns stored as categories: few distinct values, repeated on many rows.
+CATEGORIES = ("host", "program", "queue_id", "client_ip", "event", "enhanced", "mechanism",
+              "username", "command", "text")
+#: Columns where Postfix's and Dovecot's words for "not known" become missing values.
+_MAY_BE_UNKNOWN = ("queue_id", "client_ip", "enhanced", "mechanism", "username", "command")
+_NULLABLE_INTS = {pa.int16(): pd.Int16Dtype(), pa.int32(): pd.Int32Dtype()}
+
+Progress = Callable[[int], None]
+
+
+def read_log(source, *, year: int | None = None) -> pd.DataFrame:
+    """Read a Postfix, Dovecot or Exim log: a path (plain or .gz), an open file, or the text itself.
+
+    One row per SMTP-relevant line, with the columns in ``COLUMNS``; ``event`` is one of
+    ``EVENTS``. ``code`` and ``enhanced`` are the reply the line carries or implies: a Postfix
+    "SASL ... authentication failed" line is 535 5.7.8, because that is what Postfix answered on
+    the wire (smtpd_sasl_glue.c); a delivery carries the remote server's reply, read with
+    ``parse_reply``. ``text`` is that reply's text (or the reason Postfix logged), and for lines
+    without a reply the message after the program and queue ID. ``time`` is the log's own wall
+    clock. ``year`` is the year of the first RFC 3164 line (``Nov 20 02:13:05``), which carries
+    none; without it the file's modification time decides (see ``smtplesson.logs.times``).
+    ``frame.attrs`` counts the lines read, the lines not understood (``unparsed``, never an
+    error) and the lines of programs that carry no SMTP event (``skipped``).
+    """
+    return read_with_progress(source, year=year)
+
+
+def read_with_progress(source, *, year: int | None = None, progress: Progress | None = None,
+                       opened=None) -> pd.DataFrame:
+    """read_log, telling ``progress`` how many bytes of the source it has read after each chunk."""
+    if year is not None and (not isinstance(year, int) or isinstance(year, bool) or not 1970 <= year <= 9999):
+        from ..errors import SmtpLessonError
+
+        raise SmtpLessonError(f"year must be a whole number from 1970 to 9999, not {year!r} "
+                              "(rule: log-year)", rule="log-year")
+    src = opened or open_source(source)
+    state = ReadState()
+    columns = _Columns()
+    for data in src.chunks():
+        columns.add(parse_chunk(data, state))
+        if progress is not None:
+            progress(src.position())
+    base = times.base_year(year, state.last, state.turns, src.mtime)
+    frame = columns.frame(base)
+    frame.attrs.update({
+        "source": src.name, "lines": state.lines, "unparsed": state.unparsed,
+        "skipped": state.skipped, "unparsed_examples": list(state.examples),
+        "year": base if state.last is not None else None,
+    })
+    return frame
+
+
+class _Categories:
+    """One categorical column built chunk by chunk: each distinct value is kept once."""
+
+    def __init__(self, known: tuple[str, ...] = (), missing: tuple[str, ...] = ()) -> None:
+        self.codes: dict[str, int] = {value: code for code, value in enumerate(known)}
+        self.missing = set(missing)
+        self.parts: list[np.ndarray] = []
+
+    def add(self, values: pa.Array) -> None:
+        encoded = pc.dictionary_encode(values)
+        mapping = np.array([-1 if value is None or value in self.missing
+                            else self.codes.setdefault(value, len(self.codes))
+                            for value in encoded.dictionary.to_pylist()] + [-1], np.int32)
+        indices = pc.fill_null(encoded.indices, len(mapping) - 1).to_numpy(zero_copy_only=False)
+        # the smallest integer type that holds every code so far (concatenation widens older parts)
+        smallest = np.int8 if len(self.codes) < 127 else np.int16 if len(self.codes) < 32767 else np.int32
+        self.parts.append(mapping.astype(smallest)[indices])
+
+    def take(self) -> pd.Categorical:
+        codes = np.concatenate(self.parts) if self.parts else np.zeros(0, np.int32)
+        self.parts = []
+        categories = pd.Index(pa.array(list(self.codes), pa.string()).to_pandas(), dtype="str")
+        self.codes = {}
+        return pd.Categorical.from_codes(codes, dtype=pd.CategoricalDtype(categories))
+
+
+class _Columns:
+    """read_log's columns while the chunks come in: compact codes and numbers, no strings twice."""
+
+    def __init__(self) -> None:
+        self.categories = {name: _Categories(EVENTS if name == "event" else (),
+                                             UNKNOWN if name in _MAY_BE_UNKNOWN else ())
+                           for name in CATEGORIES}
+        self.numbers: dict[str, list] = {"_form": [], "_stamp": [], "pid": [], "code": []}
+
+    def add(self, table: pa.Table) -> None:
+        for name, column in self.categories.items():
+            column.add(table.column(name).combine_chunks())
+        for name, parts in self.numbers.items():
+            parts.append(table.column(name).combine_chunks())
+
+    def frame(self, base: int) -> pd.DataFrame:
+        columns = {"time": self._times(base)}
+        for name in COLUMNS[1:]:
+            if name in self.categories:
+                columns[name] = pd.Series(self.categories[name].take(), name=name, copy=False)
+            else:
+                parts, self.numbers[name] = self.numbers[name], []
+                array = pa.chunked_array(parts, SCHEMA.field(name).type)
+                columns[name] = array.to_pandas(types_mapper=_NULLABLE_INTS.get)
+        return pd.DataFrame(columns, copy=False)
+
+    def _times(self, base: int) -> pd.Series:
+        """One ``time`` column: RFC 3164 times get their year now; ISO and Exim times are complete."""
+        forms, stamps = self.numbers.pop("_form"), self.numbers.pop("_stamp")
+        out = np.empty(sum(len(part) for part in stamps), "datetime64[us]")
+        at = 0
+        for form, stamp in zip(forms, stamps):  # a chunk at a time: no full-length temporaries
+            stamp = stamp.to_numpy(zero_copy_only=False)
+            rfc = form.to_numpy(zero_copy_only=False) == times.RFC3164
+            part = stamp.view("datetime64[us]").copy()
+            if rfc.any():
+                part[rfc] = times.unpack(stamp[rfc], base)
+            out[at:at + len(part)] = part
+            at += len(part)
+        return pd.Series(out, name="time", copy=False)
