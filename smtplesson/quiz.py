@@ -75,20 +75,20 @@ def select(topics: tuple[str, ...] | list[str] | None = None,
         recap = tuple(q for q in every if q.notebook == notebook and q.recap)
         if not recap:
             known = ", ".join(sorted({q.notebook for q in every if q.recap}))
-            raise SmtpLessonError(f"no quiz closes notebook {notebook!r}; choose one of {known}",
-                                  rule="quiz-notebook")
+            raise SmtpLessonError.of("error.quiz.notebook", rule="quiz-notebook",
+                                     notebook=notebook, known=known)
         return recap
     if ids is not None:
         by_id = {question.id: question for question in every}
         unknown = [i for i in ids if i not in by_id]
         if unknown:
-            raise SmtpLessonError(f"no quiz question has the id {unknown[0]!r}", rule="quiz-id")
+            raise SmtpLessonError.of("error.quiz.id", rule="quiz-id", id=unknown[0])
         return tuple(by_id[i] for i in ids)
     if topics is None:
         return every
     unknown = sorted(set(topics) - set(all_topics()))
     if unknown:
-        raise SmtpLessonError(f"no quiz topic {unknown[0]!r}", rule="quiz-topic")
+        raise SmtpLessonError.of("error.quiz.topic", rule="quiz-topic", topic=unknown[0])
     return tuple(question for question in every if question.topic in topics)
 
 

@@ -30,7 +30,7 @@ import traitlets
 from . import cards, quiz
 from .catalogue import COMMANDS, all_codes, lookup
 from .compare import compare
-from .errors import LabError, SmtpLessonError
+from .errors import LabError, SmtpLessonError, told_in
 from .explain import explain
 from .i18n import LANGUAGE_NAMES, LANGUAGES, check_language, get_language, on_language_change, t
 
@@ -340,7 +340,8 @@ class CodeExplorer(_LessonWidget):
     _title_key = "explorer.title"
 
     def __init__(self, code: int = 250, lang: str | None = None) -> None:
-        chosen = lookup(code).code  # a bad code fails here, with the rule it broke, before any part exists
+        with told_in(lang):  # a bad code fails here, with the rule it broke, before any part exists
+            chosen = lookup(code).code
         super().__init__(lang)
         with self._built():
             self.reply_class = self._control(_Dropdown(style=_AUTO_LABEL, layout=_WIDE))
@@ -466,7 +467,8 @@ class ContrastCard(_LessonWidget):
     _title_key = "contrast.title"
 
     def __init__(self, a: int = 250, b: int = 535, lang: str | None = None) -> None:
-        pair = (lookup(a).code, lookup(b).code)  # bad codes fail here, naming the rule, before any part exists
+        with told_in(lang):  # bad codes fail here, naming the rule, before any part exists
+            pair = (lookup(a).code, lookup(b).code)
         super().__init__(lang)
         with self._built():
             self._pair = pair
@@ -631,8 +633,8 @@ def _names(value, what: str) -> list[str] | None:
     except TypeError:
         names = [names]
     if not all(isinstance(name, str) for name in names):
-        raise SmtpLessonError(f"{what} are given as text, e.g. {what}=['530-vs-535'], not {value!r}"[:200],
-                              rule=f"quiz-{what.rstrip('s')}")
+        raise SmtpLessonError.of("error.quiz.names", rule=f"quiz-{what.rstrip('s')}", what=what,
+                                 value=_shown(value))
     return names
 
 
@@ -642,9 +644,10 @@ class Quiz(_LessonWidget):
     _title_key = "quiz.title"
 
     def __init__(self, topics=None, ids=None, lang: str | None = None, *, notebook=None) -> None:
-        asked = quiz.select(_names(topics, "topics"), _names(ids, "ids"), notebook=notebook)  # checked before any part exists
-        if not asked:
-            raise SmtpLessonError("this quiz would have no questions", rule="quiz-empty")
+        with told_in(lang):  # checked before any part exists
+            asked = quiz.select(_names(topics, "topics"), _names(ids, "ids"), notebook=notebook)
+            if not asked:
+                raise SmtpLessonError.of("error.quiz.empty", rule="quiz-empty")
         super().__init__(lang)
         with self._built():
             self.asked = asked
@@ -770,8 +773,8 @@ class ExplainBox(_LessonWidget):
         if isinstance(text, (int, float)) and not isinstance(text, bool):
             text = str(text)  # ExplainBox(535): the code, as typed
         if not isinstance(text, str):
-            raise SmtpLessonError(f"ExplainBox takes the text to explain (str), not "
-                                  f"{type(text).__name__}", rule="text-input")
+            raise SmtpLessonError.of("error.explainbox.type", rule="text-input",
+                                     type=type(text).__name__).in_language(lang)
         super().__init__(lang)
         with self._built():
             self.text = self._control(_Textarea(value=text, rows=4, layout=_FULL,

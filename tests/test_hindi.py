@@ -21,7 +21,9 @@ from pathlib import Path
 
 import pytest
 
-from smtplesson import ReplyParseError, compare, explain, lookup, lookup_enhanced
+import smtplesson
+from smtplesson import (ReplyParseError, SmtpLessonError, compare, explain, lookup, lookup_enhanced,
+                        parse_reply, parse_transcript, quiz, samples, series)
 from smtplesson.cards import code_card_html, code_card_text, enhanced_line
 from smtplesson.compare import FACETS, contrasts
 from smtplesson.i18n import catalog, t
@@ -486,10 +488,133 @@ def test_transcript_summary_names_the_steps_in_hindi():
     assert "(connection)" not in text and "(end of data)" not in text, text
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "ReplyParseError messages are English only (reply.py, explain.py); issue 16 asks for Hindi "
-    "with the rule names left in English"), raises=AssertionError)
+# --- errors in the learner's language --------------------------------------------------------------
+
+def _in_hindi_mode(call):
+    """Run ``call`` with Hindi as the current language (the strict parser takes no ``lang``)."""
+    def run():
+        smtplesson.set_language("hi")
+        try:
+            return call()
+        finally:
+            smtplesson.set_language("en")
+    return run
+
+
+#: One bad input per message key of every error the learner can meet from the reply model,
+#: explain(), lookup(), compare(), the quiz and the language switch: (key, rule, call in Hindi).
+BAD = [
+    ("error.reply.empty_line", "empty-line", _in_hindi_mode(lambda: parse_reply("250-a\n\n250 b"))),
+    ("error.reply.line_length", "line-length", _in_hindi_mode(lambda: parse_reply("250 " + "x" * 600))),
+    ("error.reply.leading_space", "leading-space", _in_hindi_mode(lambda: parse_reply(" 250 ok"))),
+    ("error.reply.bytes_literal", "bytes-literal", _in_hindi_mode(lambda: parse_reply("b'250 ok'"))),
+    ("error.reply.enhanced_first", "three-digits",
+     lambda: explain("5.7.8 Username and Password not accepted", lang="hi")),
+    ("error.reply.no_code", "three-digits", _in_hindi_mode(lambda: parse_reply("hello"))),
+    ("error.reply.four_digits", "three-digits", lambda: explain("2500 OK", lang="hi")),
+    ("error.reply.separator", "separator", _in_hindi_mode(lambda: parse_reply("250_ok"))),
+    ("error.reply.text_characters", "text-characters", _in_hindi_mode(lambda: parse_reply("250 a\x00b"))),
+    ("error.reply.bytes_not_ascii", "text-characters", _in_hindi_mode(lambda: parse_reply(b"250 \xff"))),
+    ("error.reply.type", "reply-type", _in_hindi_mode(lambda: parse_reply(250))),
+    ("error.reply.empty", "empty", lambda: explain("", lang="hi")),
+    ("error.reply.same_code", "same-code", _in_hindi_mode(lambda: parse_reply("250-a\n251 b"))),
+    ("error.reply.no_final_line", "no-final-line", _in_hindi_mode(lambda: parse_reply("535-5.7.8 only"))),
+    ("error.reply.text_after_final", "text-after-final-line",
+     _in_hindi_mode(lambda: parse_reply("250 a\n250 b"))),
+    ("error.transcript.side", "transcript-side", _in_hindi_mode(lambda: parse_transcript("X: 250 ok"))),
+    ("error.transcript.empty", "empty", _in_hindi_mode(lambda: parse_transcript("\n\n"))),
+    ("error.transcript.type", "transcript-type", _in_hindi_mode(lambda: parse_transcript(250))),
+    ("error.transcript.client_inside_reply", "no-final-line",
+     lambda: explain("S: 250-a\nC: NOOP\nS: 250 b", lang="hi")),
+    ("error.transcript.reply", "first-digit", _in_hindi_mode(lambda: parse_transcript("S: 999 x"))),
+    ("error.transcript.no_final_line", "no-final-line",
+     _in_hindi_mode(lambda: parse_transcript("S: 220 hi\nC: EHLO a\nS: 250-a"))),
+    ("error.code.type", "code-type", lambda: lookup(None, "hi")),
+    ("error.code.enhanced", "three-digits", lambda: lookup("5.7.8", "hi")),
+    ("error.code.three_digits", "three-digits", lambda: lookup("abc", "hi")),
+    ("error.code.first_digit", "first-digit", lambda: compare(250, 600, lang="hi")),
+    ("error.code.second_digit", "second-digit", lambda: lookup(260, "hi")),
+    ("error.enhanced.format", "enhanced-format", lambda: lookup_enhanced("5.7", "hi")),
+    ("error.explain.no_reply_code", "no-reply-code",
+     lambda: explain("smtplib.SMTPServerDisconnected: Connection unexpectedly closed", lang="hi").reply),
+    ("error.explain.reply_text", "text-characters", lambda: explain((535, b"\xff\xfe"), lang="hi")),
+    ("error.explain.not_text", "text-characters", lambda: explain(b"\xff\xfe", lang="hi")),
+    ("error.explain.exception_type", "explain-type", lambda: explain(KeyError("x"), lang="hi")),
+    ("error.explain.type", "explain-type", lambda: explain(None, lang="hi")),
+    ("error.explain.too_long", "too-long", lambda: explain("250 ok\n" * 20_000, lang="hi")),
+    ("error.explain.smtplib_form", "smtplib-form", lambda: explain("(535, b'\\x')", lang="hi")),
+    ("error.explain.no_server_reply", "no-reply",
+     lambda: explain(parse_transcript("C: EHLO a\nS: 250 a").__class__((), ()), lang="hi")),
+    ("error.quiz.notebook", "quiz-notebook", _in_hindi_mode(lambda: quiz.select(notebook="09"))),
+    ("error.quiz.id", "quiz-id", _in_hindi_mode(lambda: quiz.select(ids=["nope"]))),
+    ("error.quiz.topic", "quiz-topic", _in_hindi_mode(lambda: quiz.select(topics=["nope"]))),
+    ("error.language", "language", _in_hindi_mode(lambda: smtplesson.set_language("fr"))),
+    ("error.samples.group", "sample-group", _in_hindi_mode(lambda: samples.samples("nope"))),
+    ("error.series.lesson", "lesson-name", _in_hindi_mode(lambda: series.lesson("99"))),
+]
+#: Keys no input reaches today, or that only the widgets raise (tests/test_widgets.py's Hindi test).
+NOT_IN_BAD = {"error.rule", "error.explain.no_reply", "error.quiz.empty", "error.quiz.names",
+              "error.explainbox.type"}
+
+
+@pytest.mark.parametrize("key, rule, call", BAD, ids=[row[0] for row in BAD])
+def test_each_error_is_told_in_hindi_with_its_english_rule(key, rule, call):
+    with pytest.raises(SmtpLessonError) as raised:
+        call()
+    error = raised.value
+    assert (error.key, error.rule, error.lang) == (key, rule, "hi")
+    assert str(error) == error.text("hi") and str(error) != error.text("en")
+    words = str(error)  # the sentence we wrote, without what it quotes (input, names, a detail)
+    for value in error.values.values():
+        if isinstance(value, str) and value:
+            words = words.replace(repr(value), " ").replace(value, " ")
+    assert_hindi(words, f"the {key} error")
+    assert not typography_problems(str(error)), typography_problems(str(error))
+    if key != "error.explain.no_reply_code":  # its detail is already in the explanation's language
+        assert not _DEVANAGARI.search(error.text("en")), "the English message stays English"
+    assert error._render_traceback_() == [
+        f"{type(error).__name__}: {error}  (नियम: {rule})"]  # the rule's name stays English
+
+
+def test_every_error_message_key_is_raised_above_and_every_raise_site_names_a_key():
+    keys = {key for key in catalog()["en"] if key.startswith("error.")}
+    assert keys - NOT_IN_BAD == {row[0] for row in BAD}
+    package = Path(smtplesson.__file__).parent
+    used = set()
+    for path in package.glob("*.py"):
+        used |= set(re.findall(r'\.of\(\s*"([^"]+)"', path.read_text("utf-8")))
+    assert used and used <= keys, sorted(used - keys)
+    assert {"error.quiz.empty", "error.quiz.names", "error.explainbox.type"} <= used
+
+
+def test_an_error_speaks_the_language_asked_for_not_the_current_one():
+    """explain(lang=...) decides, whatever set_language said; without lang, the current language does."""
+    smtplesson.set_language("hi")
+    try:
+        with pytest.raises(ReplyParseError, match=re.escape("line 1 starts with more than three digits")):
+            explain("2500 OK", lang="en")
+        with pytest.raises(ReplyParseError, match="पंक्ति 1"):
+            explain("2500 OK")
+    finally:
+        smtplesson.set_language("en")
+    with pytest.raises(ReplyParseError) as raised:
+        _in_hindi_mode(lambda: parse_transcript("S: 220 hi\nS: 2500 b"))()
+    message = str(raised.value)  # a wrapped error is told in one language throughout
+    assert message.startswith("ट्रांसक्रिप्ट में पंक्ति 2 से शुरू होने वाला उत्तर: पंक्ति 1 ")
+    assert raised.value.text("en").startswith("transcript reply starting at line 2: line 1 starts")
+    assert_hindi(message, "a transcript error around a reply error")
+
+
 def test_parse_errors_are_explained_in_hindi():
     with pytest.raises(ReplyParseError) as error:
         explain("2500 OK", lang="hi")
     assert_hindi(str(error.value), "ReplyParseError for '2500 OK'")
+
+
+def test_cli_refuses_in_hindi_on_one_line():
+    result = run_cli("explain", "--lang", "hi", "2500")
+    assert result.returncode == 2 and result.stdout == ""
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("smtplesson: "), result.stderr
+    assert "2500" in lines[0] and "Traceback" not in result.stderr
+    assert_hindi(lines[0].removeprefix("smtplesson: "), "the CLI's error line")
