@@ -703,33 +703,37 @@ class Quiz(_LessonWidget):
 
     def _question_html(self, q: quiz.Question, index: int) -> str:
         lang = self.lang
+        q = q.in_language(lang)
+        notice = t("quiz.english_only", lang) if q.lang != lang else ""
         parts = [f'<p style="margin:2px 0;color:#57606a">'
                  f'{escape(t("quiz.position", lang, n=index + 1, total=len(self.asked)))}'
-                 f'{escape(t("quiz.english_only", lang))}</p>',
-                 f'<p style="margin:4px 0"><b>{escape(q.prompt)}</b></p>']
-        if q.reply:
-            parts.append('<pre style="margin:4px 0;padding:6px;background:#f6f8fa;'
+                 f'{escape(notice)}</p>',
+                 f'<p style="margin:4px 0"><b>{cards.marked(q.prompt, q.lang, lang)}</b></p>']
+        if q.reply:  # the server's text as it came on the wire: never translated
+            wire = ' lang="en"' if lang != "en" else ""
+            parts.append(f'<pre{wire} style="margin:4px 0;padding:6px;background:#f6f8fa;'
                          f'white-space:pre-wrap">{escape(q.reply)}</pre>')
             if q.source:
                 parts.append(f'<p style="margin:2px 0;font-size:90%;color:#57606a">'
                              f'{escape(t("quiz.source", lang, source=q.source))}</p>')
         parts.append("<ol type=\"A\" style=\"margin:4px 0\">" + "".join(
-            f"<li>{escape(option.text)}</li>" for option in q.options) + "</ol>")
+            f"<li>{cards.marked(option.text, q.lang, lang)}</li>" for option in q.options) + "</ol>")
         return cards.wrap("".join(parts), lang, "quiz-question")
 
     def _feedback_html(self, q: quiz.Question, picked: int) -> str:
         lang = self.lang
+        q = q.in_language(lang)
         right = picked == q.answer
         mark, fg, bg = cards.CLASS_STYLE[2 if right else 5]
         verdict = t("quiz.right" if right else "quiz.wrong", lang)
         rows = "".join(
             f'<li><b>{"✔" if option.correct else "✘"} {chr(65 + i)}</b>'
             f'{" ← " + escape(t("quiz.your_pick", lang)) if i == picked else ""}: '
-            f"{escape(option.why)}</li>"
+            f"{cards.marked(option.why, q.lang, lang)}</li>"
             for i, option in enumerate(q.options))
         body = (f'<p style="margin:4px 0;color:{fg};background:{bg};padding:2px 6px">'
                 f'<b>{mark} {escape(verdict)}</b></p><ul style="margin:4px 0">{rows}</ul>'
-                f'<p style="margin:4px 0">{escape(q.explanation)}</p>')
+                f'<p style="margin:4px 0">{cards.marked(q.explanation, q.lang, lang)}</p>')
         return cards.wrap(body, lang, "quiz-feedback")
 
     def _score_html(self) -> str:
@@ -747,14 +751,17 @@ class Quiz(_LessonWidget):
                 blocks.append(self._question_html(q, index) + self._feedback_html(q, self.chosen[q.id])
                               + "<hr>")
                 continue
-            answer = q.options[q.answer]
+            shown = q.in_language(lang)
+            answer = shown.options[shown.answer]
             reasons = "".join(f'<li><b>{"✔" if o.correct else "✘"} {chr(65 + i)}</b>: '
-                              f"{escape(o.why)}</li>" for i, o in enumerate(q.options))
+                              f"{cards.marked(o.why, shown.lang, lang)}</li>"
+                              for i, o in enumerate(shown.options))
             blocks.append(
                 self._question_html(q, index)
                 + f"<details><summary>{escape(t('quiz.show_answer', lang))}</summary>"
-                f"<p><b>{chr(65 + q.answer)}</b>: {escape(answer.text)}</p><ul>{reasons}</ul>"
-                f"<p>{escape(q.explanation)}</p></details><hr>")
+                f"<p><b>{chr(65 + q.answer)}</b>: {cards.marked(answer.text, shown.lang, lang)}</p>"
+                f"<ul>{reasons}</ul>"
+                f"<p>{cards.marked(shown.explanation, shown.lang, lang)}</p></details><hr>")
         return cards.wrap("".join(blocks), lang, "quiz")
 
     def _describe(self) -> str:
@@ -800,7 +807,8 @@ class ExplainBox(_LessonWidget):
 
     def _card_html(self) -> str:
         shown = self.text.value if len(self.text.value) <= 2000 else self.text.value[:2000] + "…"
-        paste = (f'<pre style="white-space:pre-wrap;background:#f6f8fa;padding:6px">'
+        wire = ' lang="en"' if self.lang != "en" else ""  # what was pasted, as it was pasted
+        paste = (f'<pre{wire} style="white-space:pre-wrap;background:#f6f8fa;padding:6px">'
                  f"{escape(shown)}</pre>")
         return cards.wrap(paste, self.lang, "explain-input") + (self.result.value or self.problem.value)
 
