@@ -16,6 +16,7 @@ import re
 import subprocess
 import sys
 import unicodedata
+from html.parser import HTMLParser
 from importlib import resources
 from pathlib import Path
 
@@ -102,8 +103,9 @@ def avoided_terms(text: str) -> list[str]:
 # --- what counts as Hindi -----------------------------------------------------------------------
 
 #: A quoted stretch: server text or a code example, '…' (an apostrophe inside a word, as in
-#: "Can't", stays inside) or "…".
+#: "Can't", stays inside) or "…", or a Python bytes literal b'…' (smtplib's copy of the reply).
 _QUOTED = re.compile(
+    r"""\bb'(?:[^'\\\n]|\\.)*'|"""
     r"""(?<![A-Za-z0-9])'(?:[^'\n]|(?<=[A-Za-z])'(?=[A-Za-z]))*'(?![A-Za-z])|"[^"\n]*\"""")
 _RFC = re.compile(r"\bRFC \d+(?: §[\d.]+)*")
 #: Protocol words and code: ALL-CAPS words (EHLO, STARTTLS, XOAUTH2), anything with a digit
@@ -618,3 +620,218 @@ def test_cli_refuses_in_hindi_on_one_line():
     assert len(lines) == 1 and lines[0].startswith("smtplesson: "), result.stderr
     assert "2500" in lines[0] and "Traceback" not in result.stderr
     assert_hindi(lines[0].removeprefix("smtplesson: "), "the CLI's error line")
+
+
+# --- the quiz in Hindi ----------------------------------------------------------------------------
+
+QUIZ_IDS = [question.id for question in quiz.questions("en")]
+
+
+def _has_letters(text: str) -> bool:
+    return bool(re.search(r"[A-Za-z\u0900-\u097f]", text))
+
+
+@pytest.mark.parametrize("qid", QUIZ_IDS)
+def test_every_quiz_question_reads_in_hindi(qid):
+    """Prompt, every option, the reason for every option and the explanation: Hindi, in Hindi mode."""
+    hindi = quiz.select(ids=[qid], lang="hi")[0]
+    english = quiz.select(ids=[qid], lang="en")[0]
+    assert hindi.lang == "hi" and english.lang == "en"
+    # Only the words change: which option is right, the quoted reply and the tags stay as they are.
+    assert (hindi.id, hindi.topic, hindi.reply, hindi.notebook, hindi.key_terms, hindi.recap,
+            hindi.answer) == (english.id, english.topic, english.reply, english.notebook,
+                              english.key_terms, english.recap, english.answer)
+    assert [o.correct for o in hindi.options] == [o.correct for o in english.options]
+    texts = [("prompt", hindi.prompt, english.prompt),
+             ("explanation", hindi.explanation, english.explanation)]
+    texts += [(f"option {chr(65 + i)}", o.text, e.text) for i, (o, e) in
+              enumerate(zip(hindi.options, english.options))]
+    texts += [(f"reason {chr(65 + i)}", o.why, e.why) for i, (o, e) in
+              enumerate(zip(hindi.options, english.options))]
+    for where, text, text_en in texts:
+        if not _has_letters(text_en):  # an option that is only a code, such as 5.07.8
+            assert text == text_en, where
+            continue
+        assert text != text_en, f"{qid} {where} is the English text"
+        assert_hindi(text, f"{qid} {where}")
+        # A server reply quoted in the English ('535 5.7.8 …') is quoted verbatim in the Hindi.
+        for quoted in _QUOTED.findall(text_en):
+            if re.match(r"'[2-5]\d\d[ -]", quoted):
+                assert quoted in text, f"{qid} {where} lost {quoted}"
+    # A source is a name and a reference (Gmail (nodemailer/nodemailer#1116)); its words are Hindi.
+    words = re.sub(r"\([^()]*\)", " ", hindi.source)
+    assert not re.search(r"\b(source|quoted|lesson's|seen|through|page)\b", words), hindi.source
+
+
+def test_quiz_languages_and_the_default_language():
+    """questions() follows the current language, like lookup() and explain(); in_language() rewords."""
+    first = quiz.questions("en")[0]
+    assert quiz.languages(first) == ("en", "hi")
+    assert first.in_language("hi") == quiz.questions("hi")[0] and first.in_language("hi").lang == "hi"
+    assert quiz.questions()[0] == first
+    smtplesson.set_language("hi")
+    try:
+        assert quiz.questions()[0].lang == "hi" and quiz.select(notebook="04")[0].lang == "hi"
+    finally:
+        smtplesson.set_language("en")
+
+
+def _quiz_text(html: str) -> str:
+    from html import unescape
+
+    return unescape(re.sub(r"<[^>]+>", " ", html))
+
+
+def test_the_quiz_widget_speaks_hindi_and_switches_back_and_forth():
+    from smtplesson.widgets import Quiz
+
+    widget = Quiz(topics=["530-vs-535"], lang="hi")
+    question = widget.current.in_language("hi")
+    shown = _quiz_text(widget.question.value)
+    assert question.prompt in shown and all(o.text in shown for o in question.options)
+    assert t("quiz.english_only", "hi").strip() not in shown
+    assert_hindi(shown, "the Hindi quiz question on screen")
+    wrong = next(i for i, o in enumerate(question.options) if not o.correct)
+    widget.choice.value = wrong
+    widget.check.click()
+    feedback = _quiz_text(widget.feedback.value)
+    assert t("quiz.wrong", "hi") in feedback and question.explanation in feedback
+    assert all(o.why in feedback for o in question.options)
+    # Switching language redraws the question and the feedback already on screen.
+    widget.language.value = "en"
+    english = widget.current.in_language("en")
+    assert english.prompt in _quiz_text(widget.question.value)
+    assert english.explanation in _quiz_text(widget.feedback.value)
+    assert "Not quite" in widget.feedback.value
+    widget.language.value = "hi"
+    assert question.explanation in _quiz_text(widget.feedback.value)
+    widget.close()
+
+
+def test_the_quiz_static_card_in_hindi_has_every_word_in_hindi():
+    from smtplesson.widgets import Quiz
+
+    widget = Quiz(lang="hi")
+    html = widget.fallback_html()
+    text = _quiz_text(html)
+    assert t("widget.saved_copy", "hi") in text
+    for question in quiz.questions("hi"):
+        for words in (question.prompt, question.explanation,
+                      *(o.text for o in question.options), *(o.why for o in question.options)):
+            assert words in text, words
+    assert t("quiz.english_only", "hi").strip() not in text
+    widget.close()
+
+
+# --- English inside a Hindi card is marked lang="en" ------------------------------------------------
+
+class _LanguageOfText(HTMLParser):
+    """Every piece of text in a card, with the language it is marked with (the nearest lang)."""
+
+    VOID = {"br", "hr", "img", "meta", "input", "col", "wbr", "link"}
+
+    def __init__(self, html: str) -> None:
+        super().__init__()
+        self.stack: list[str] = []
+        self.texts: list[tuple[str, str]] = []
+        self.feed(html)
+        self.close()
+        assert self.stack == [], "the card's tags are balanced"
+
+    def handle_starttag(self, tag, attrs):
+        if tag not in self.VOID:
+            self.stack.append(dict(attrs).get("lang") or (self.stack[-1] if self.stack else ""))
+
+    def handle_endtag(self, tag):
+        if tag not in self.VOID:
+            self.stack.pop()
+
+    def handle_data(self, data):
+        if data.strip():
+            self.texts.append((self.stack[-1] if self.stack else "", data))
+
+    def text(self, lang: str) -> str:
+        return "\n".join(data for data_lang, data in self.texts if data_lang == lang)
+
+
+def _assert_marked(html: str, english: list[str], where: str) -> _LanguageOfText:
+    """Each of ``english`` is marked lang="en"; all that is marked Hindi reads as Hindi."""
+    card = _LanguageOfText(html)
+    assert card.texts and card.texts[0][0] == "hi", where
+    marked_english = card.text("en")
+    for text in english:
+        assert text in marked_english, f"{where}: {text!r} is not marked lang='en'"
+        assert text not in card.text("hi"), f"{where}: {text!r} sits in Hindi"
+    assert_hindi(card.text("hi"), f"the Hindi of {where}")
+    return card
+
+
+GMAIL_535 = ("535-5.7.8 Username and Password not accepted. Learn more at\n"
+             "535 5.7.8  https://support.google.com/mail/?p=BadCredentials a1b2c3 - gsmtp")
+
+
+@pytest.mark.parametrize("reply", [
+    "535 5.7.8 Authentication credentials invalid", GMAIL_535,
+    "535 5.7.139 Authentication unsuccessful, the user credentials were incorrect.",
+    "550 5.1.1 <bob@example.org>: Recipient address rejected: User unknown",
+    "534 5.7.9 Application-specific password required", "435 Unable to authenticate at present"])
+def test_a_hindi_explanation_marks_the_reply_as_english(reply):
+    explanation = explain(reply, lang="hi")
+    english = [str(explanation.reply)]
+    item = explanation.items[-1]
+    if item.enhanced is not None and item.enhanced.advice and item.provider is None:
+        english.append(item.enhanced.title)  # the registry's title, shown in English
+    _assert_marked(explanation._repr_html_(), english, f"explain({reply!r}, lang='hi')")
+
+
+def test_a_hindi_transcript_marks_every_line_on_the_wire_and_what_base64_decodes_to():
+    transcript = ("S: 220 lab ESMTP\nC: EHLO me\nS: 250-lab\nS: 250 AUTH PLAIN LOGIN\n"
+                  "C: AUTH PLAIN AGFsaWNlAHdyb25n\nS: 535 5.7.8 Authentication credentials invalid\n"
+                  "C: AUTH LOGIN\nS: 334 VXNlcm5hbWU6\nC: *\nS: 501 5.7.0 Auth aborted\nC: QUIT\n"
+                  "S: 221 Bye\n")
+    explanation = explain(transcript, lang="hi")
+    lines = [f"{line.side}: {line.text}" for line in explanation.transcript.lines]
+    card = _assert_marked(explanation._repr_html_(), lines + ["\\0alice\\0wrong", "Username:"],
+                          "a Hindi transcript")
+    assert t("card.b64_cancel", "hi") in card.text("hi")
+    assert "cancel" not in card.text("hi")
+
+
+def test_a_hindi_code_card_marks_text_still_in_english():
+    english = lookup(251, "en")  # as if 251 had no Hindi: the notice says so, the text is marked
+    card = _assert_marked(code_card_html(english, "hi"), [english.name, english.meaning],
+                          "an English entry on a Hindi card")
+    assert t("card.untranslated", "hi") in card.text("hi")
+    hindi = _LanguageOfText(code_card_html(lookup(535, "hi"), "hi"))
+    assert hindi.text("en") == ""  # a card all in Hindi marks nothing
+
+
+def test_a_hindi_quiz_card_marks_the_quoted_reply_and_an_english_card_marks_nothing():
+    from smtplesson.widgets import Quiz
+
+    widget = Quiz(topics=["classify"], lang="hi")
+    replies = [question.reply for question in widget.asked if question.reply]
+    _assert_marked(widget.fallback_html(), replies, "the Hindi quiz card")
+    widget.language.value = "en"
+    english = widget.fallback_html()
+    assert "<span lang=" not in english and "<pre lang=" not in english
+    assert {lang for lang, _ in _LanguageOfText(english).texts} == {"en"}
+    widget.close()
+
+
+# --- widget errors in the widget's language --------------------------------------------------------
+
+def test_widget_errors_are_told_in_the_widgets_language():
+    from smtplesson.widgets import ExplainBox, Quiz
+
+    with pytest.raises(SmtpLessonError) as raised:
+        Quiz(topics=[5], lang="hi")
+    assert raised.value.key == "error.quiz.names" and raised.value.lang == "hi"
+    assert_hindi(str(raised.value).replace("topics", " "), "Quiz(topics=[5], lang='hi')")
+    with pytest.raises(SmtpLessonError, match="^ExplainBox समझाने के लिए"):
+        ExplainBox(["535"], lang="hi")
+    box = ExplainBox("2500 OK", lang="hi")
+    assert "पंक्ति 1 तीन से ज़्यादा अंकों से शुरू होती है" in box.problem.value
+    box.language.value = "en"  # the message on screen follows the language
+    assert "line 1 starts with more than three digits" in box.problem.value
+    box.close()
