@@ -46,7 +46,7 @@ GLOSSARY = """
 | use (verb/noun) | उपयोग | इस्तेमाल |
 | session | सेशन | सत्र |
 | administrator | एडमिन | व्यवस्थापक |
-| API key | API की | API कुंजी / कुंजी |
+| API key | API की | API कुंजी / कुंजी / कुंजियाँ / कुंजियों |
 | AUTH exchange | AUTH एक्सचेंज | आदान-प्रदान |
 | final dot (end of DATA) | अंतिम डॉट | अंतिम बिंदु |
 | to raise (an exception) | रेज़ करना | उठाना / उठाता / उठाती / उठाते / उठाया / उठाए / उठता / उठती / उठते |
