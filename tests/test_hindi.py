@@ -215,6 +215,12 @@ def test_the_scans_find_the_hindi_they_are_meant_to_check():
     assert len(hindi_strings("messages.json")) >= 100
     assert len(hindi_strings("contrasts.json")) == 2 * len(contrasts())
     assert notebook_strings(outputs=False)
+    # The quiz's Hindi and the errors' Hindi are scanned too (prompt, explanation, text and reason
+    # of every option of every question; every error message).
+    questions = json.loads(DATA.joinpath("quiz.json").read_text("utf-8"))["questions"]
+    assert len(hindi_strings("quiz.json")) >= sum(2 + 2 * len(q["options"]) for q in questions)
+    assert {where for where, _ in hindi_strings("messages.json")} >= {
+        f"messages.json.hi.{key}" for key in catalog()["hi"] if key.startswith("error.")}
     assert {english for english, _, _ in glossary_rows()} >= {"verdict", "session", "5yz"}
     assert avoided_terms("सर्वर का निर्णय") and avoided_terms("SMTPDataError उठाता है")
     assert avoided_terms("यह स्थिति कोड है") and not avoided_terms("अंतर स्थिति का है")
