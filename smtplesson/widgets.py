@@ -543,14 +543,15 @@ class LabPanel(_LessonWidget):
         from .lab import LabServer
 
         if lab is not None and not isinstance(lab, LabServer):
-            raise LabError(f"LabPanel(lab) takes a LabServer, or nothing for a new one, "
-                           f"not {type(lab).__name__}", rule="lab")
+            raise LabError.of("error.labpanel.lab", rule="lab",
+                              type=type(lab).__name__).in_language(lang)
         for name, value in (("user", user), ("password", password)):
             if not isinstance(value, str):
-                raise LabError(f"{name} must be text (str), not {type(value).__name__}",
-                               rule="text-input")
+                raise LabError.of("error.lab.text", rule="text-input", name=name,
+                                  type=type(value).__name__).in_language(lang)
         if _yes_no(starttls) is None:
-            raise LabError(f"starttls is True or False, not {_shown(starttls)}", rule="starttls")
+            raise LabError.of("error.labpanel.starttls", rule="starttls",
+                              value=_shown(starttls)).in_language(lang)
         starttls = _yes_no(starttls)
         super().__init__(lang)
         with self._built():

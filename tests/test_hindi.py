@@ -13,6 +13,7 @@ import io
 import json
 import os
 import re
+import socket
 import subprocess
 import sys
 import unicodedata
@@ -560,9 +561,90 @@ BAD = [
     ("error.samples.group", "sample-group", _in_hindi_mode(lambda: samples.samples("nope"))),
     ("error.series.lesson", "lesson-name", _in_hindi_mode(lambda: series.lesson("99"))),
 ]
-#: Keys no input reaches today, or that only the widgets raise (tests/test_widgets.py's Hindi test).
+
+
+def _lab(**settings):
+    from smtplesson.lab import LabServer
+
+    return LabServer(**settings)
+
+
+_RUNNING: list = []  # one lab started for the rows that get past "is the lab running?"
+
+
+def _running():
+    if not _RUNNING:
+        _RUNNING.append(_lab().start())
+    return _RUNNING[0]
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _stop_the_running_lab():
+    yield
+    while _RUNNING:
+        _RUNNING.pop().stop()
+
+
+def _send(lab="running", user="alice", password="x", **settings):
+    """send_mail to the running lab (or a lab never started, or whatever ``lab`` is) as alice."""
+    from smtplesson.lab import send_mail
+
+    lab = _running() if lab == "running" else _lab() if lab == "stopped" else lab
+    return send_mail(lab, user, password, **settings)
+
+
+def _dialogue(commands):
+    from smtplesson.lab import dialogue
+
+    return dialogue(_running(), commands)
+
+
+def _busy_port():
+    from smtplesson.lab import LabServer
+
+    with socket.socket() as holder:
+        holder.bind(("127.0.0.1", 0))
+        holder.listen(1)
+        lab = LabServer(port=holder.getsockname()[1])
+        try:
+            lab.start()
+        finally:
+            lab.stop()
+
+
+#: The lab's errors, in Hindi mode (a LabServer is made, and started only for the busy port).
+BAD += [
+    ("error.lab.flag", "flag", _in_hindi_mode(lambda: _lab(require_tls="yes"))),
+    ("error.lab.accounts_type", "accounts", _in_hindi_mode(lambda: _lab(accounts=[("a", "b")]))),
+    ("error.lab.accounts_values", "accounts", _in_hindi_mode(lambda: _lab(accounts={"": "x"}))),
+    ("error.lab.host", "loopback-only", _in_hindi_mode(lambda: _lab(host="localhost"))),
+    ("error.lab.loopback", "loopback-only", _in_hindi_mode(lambda: _lab(host="8.8.8.8"))),
+    ("error.lab.port", "port", _in_hindi_mode(lambda: _lab(port=70000))),
+    ("error.lab.tls_mode", "tls-mode", _in_hindi_mode(lambda: _lab(require_tls=True, implicit_tls=True))),
+    ("error.lab.text", "text-input", _in_hindi_mode(lambda: _send(sender=5))),
+    ("error.lab.recipient_text", "text-input", _in_hindi_mode(lambda: _send(recipients=[5]))),
+    ("error.lab.command_text", "text-input", _in_hindi_mode(lambda: _dialogue([5]))),
+    ("error.lab.timeout", "timeout", _in_hindi_mode(lambda: _send(timeout=0))),
+    ("error.lab.tls_flags", "tls-mode", _in_hindi_mode(lambda: _send(starttls=True, implicit_tls=True))),
+    ("error.lab.not_a_lab", "lab", _in_hindi_mode(lambda: _send("lab"))),
+    ("error.lab.stopped", "lab-stopped", _in_hindi_mode(lambda: _send("stopped"))),
+    ("error.lab.token_user", "credentials", _in_hindi_mode(lambda: _send(user=None, password=None, token="t"))),
+    ("error.lab.token_password", "credentials", _in_hindi_mode(lambda: _send(token="t"))),
+    ("error.lab.recipients", "text-input", _in_hindi_mode(lambda: _send(recipients=5))),
+    ("error.lab.one_line", "one-line", _in_hindi_mode(lambda: _dialogue(["EHLO a\r\nMAIL FROM:<>"]))),
+    ("error.lab.app_password_same", "app-passwords",
+     _in_hindi_mode(lambda: _lab(app_passwords={"alice": "wonderland"}))),
+    ("error.lab.token_form", "tokens", _in_hindi_mode(lambda: _lab(tokens={"alice": "a b"}))),
+    ("error.lab.map_type", "tokens", _in_hindi_mode(lambda: _lab(tokens=["alice"]))),
+    ("error.lab.map_values", "tokens", _in_hindi_mode(lambda: _lab(tokens={"alice": ""}))),
+    ("error.lab.map_user", "tokens", _in_hindi_mode(lambda: _lab(tokens={"bob": "abc"}))),
+    ("error.lab.port_in_use", "port-in-use", _in_hindi_mode(_busy_port)),
+]
+#: Keys no input reaches today, keys only the widgets raise (test_widget_errors_are_told_in_…),
+#: and listening errors that need a machine state a test cannot make (root, no IPv6, odd errno).
 NOT_IN_BAD = {"error.rule", "error.explain.no_reply", "error.quiz.empty", "error.quiz.names",
-              "error.explainbox.type"}
+              "error.explainbox.type", "error.labpanel.lab", "error.labpanel.starttls",
+              "error.lab.listen_permission", "error.lab.no_address", "error.lab.listen"}
 
 
 @pytest.mark.parametrize("key, rule, call", BAD, ids=[row[0] for row in BAD])
@@ -836,6 +918,14 @@ def test_widget_errors_are_told_in_the_widgets_language():
     assert_hindi(str(raised.value).replace("topics", " "), "Quiz(topics=[5], lang='hi')")
     with pytest.raises(SmtpLessonError, match="^ExplainBox समझाने के लिए"):
         ExplainBox(["535"], lang="hi")
+    from smtplesson.widgets import LabPanel
+
+    for bad, key in ((dict(lab="lab"), "error.labpanel.lab"), (dict(starttls="maybe"), "error.labpanel.starttls"),
+                     (dict(user=None), "error.lab.text")):
+        with pytest.raises(SmtpLessonError) as raised:
+            LabPanel(lang="hi", **bad)
+        assert raised.value.key == key and raised.value.lang == "hi", bad
+        assert _DEVANAGARI.search(str(raised.value)), str(raised.value)
     box = ExplainBox("2500 OK", lang="hi")
     assert "पंक्ति 1 तीन से ज़्यादा अंकों से शुरू होती है" in box.problem.value
     box.language.value = "en"  # the message on screen follows the language
