@@ -3,10 +3,16 @@
 Every card is self-contained HTML with inline styles, so it reads the same in JupyterLab, in
 nbviewer and on GitHub. The reply class shows by colour *and* by a symbol and words, so it reads
 without colour too.
+
+Every card carries its language (``lang="hi"``). Text left in another language inside it, such as
+a reply as it came on the wire, a client's command line or an IANA registry title in a Hindi
+card, is a ``Marked`` string that knows its language, and is wrapped in ``<span lang="en">``, so
+fonts and screen readers read each part in its own language.
 """
 
 from __future__ import annotations
 
+import re
 from html import escape
 from typing import TYPE_CHECKING, Iterable
 
@@ -29,6 +35,68 @@ CLASS_STYLE = {
 _BOX = ("font-family:system-ui,-apple-system,'Segoe UI','Noto Sans','Noto Sans Devanagari',"
         "'Lohit Devanagari',sans-serif;line-height:1.55;max-width:60em;")
 _CELL = "padding:4px 8px;border:1px solid #d0d7de;vertical-align:top;text-align:left;"
+
+
+class Marked(str):
+    """Plain text that knows the language of each of its parts: ``parts`` is ``((text, lang), …)``,
+    with ``lang`` "" for the words of the card's own language. ``str`` use sees only the text."""
+
+    parts: tuple[tuple[str, str], ...] = ()
+
+
+def in_language(text: str, lang: str) -> str:
+    """``text`` marked as written in ``lang`` (a wire line: ``in_language(line, "en")``)."""
+    if not text:
+        return text
+    marked = Marked(text)
+    marked.parts = ((str(text), lang),)
+    return marked
+
+
+def formatted(key: str, lang: str, /, **values: object) -> str:
+    """``t(key, lang, **values)``, keeping the language of each ``Marked`` value for the HTML."""
+    if not any(isinstance(value, Marked) for value in values.values()):
+        return t(key, lang, **values)
+    sentinels = {name: f"\x00{index}\x00" for index, name in enumerate(values)
+                 if isinstance(values[name], Marked)}
+    template = t(key, lang, **{**values, **sentinels})
+    parts: list[tuple[str, str]] = []
+    for piece in re.split("(\x00\\d+\x00)", template):
+        name = next((name for name, sentinel in sentinels.items() if sentinel == piece), None)
+        if name is not None:
+            parts += list(values[name].parts)
+        elif piece:
+            parts.append((piece, ""))
+    marked = Marked("".join(text for text, _ in parts))
+    marked.parts = tuple(parts)
+    return marked
+
+
+def joined(*texts: str, sep: str = " ") -> str:
+    """The texts joined by ``sep``, keeping the language of each ``Marked`` part."""
+    parts: list[tuple[str, str]] = []
+    for index, text in enumerate(texts):
+        if index:
+            parts.append((sep, ""))
+        parts += list(getattr(text, "parts", ()) or ((str(text), ""),))
+    if not any(part_lang for _, part_lang in parts):
+        return sep.join(map(str, texts))
+    marked = Marked("".join(text for text, _ in parts))
+    marked.parts = tuple(parts)
+    return marked
+
+
+def html_text(text: str, lang: str) -> str:
+    """``text`` escaped for a card in ``lang``; its parts in another language in ``<span lang>``."""
+    parts = getattr(text, "parts", ()) or ((str(text), ""),)
+    return "".join(escape(part) if not part_lang or part_lang == lang
+                   else f'<span lang="{part_lang}">{escape(part)}</span>'
+                   for part, part_lang in parts)
+
+
+def marked(text: str, text_lang: str, lang: str) -> str:
+    """``text``, written in ``text_lang``, escaped for a card in ``lang`` (marked when they differ)."""
+    return html_text(in_language(text, text_lang), lang)
 
 
 def symbol(code: int) -> str:
@@ -58,10 +126,10 @@ def class_line(code: int, lang: str) -> str:
              category=t(f"category.{second}", lang))
 
 
-def _rows(rows: Iterable[tuple[str, str]]) -> str:
+def _rows(rows: Iterable[tuple[str, str]], lang: str) -> str:
     return "".join(
         f'<tr><th style="{_CELL}width:12em">{escape(head)}</th>'
-        f'<td style="{_CELL}">{escape(text)}</td></tr>'
+        f'<td style="{_CELL}">{html_text(text, lang)}</td></tr>'
         for head, text in rows if text
     )
 
@@ -69,12 +137,12 @@ def _rows(rows: Iterable[tuple[str, str]]) -> str:
 def code_rows(entry: "ReplyCode", lang: str) -> list[tuple[str, str]]:
     """The facets of one code as (heading, text) pairs, in the lesson's order."""
     rows = [
-        (t("facet.description", lang), entry.meaning),
+        (t("facet.description", lang), in_language(entry.meaning, entry.lang)),
         (t("card.class", lang), class_line(entry.code, lang)),
-        (t("facet.when_you_see_it", lang), entry.when_you_see_it),
-        (t("facet.how_to_fix", lang), entry.how_to_fix),
+        (t("facet.when_you_see_it", lang), in_language(entry.when_you_see_it, entry.lang)),
+        (t("facet.how_to_fix", lang), in_language(entry.how_to_fix, entry.lang)),
         (t("card.related", lang), " ".join(map(str, entry.related))),
-        (t("card.note", lang), entry.note),
+        (t("card.note", lang), in_language(entry.note, entry.lang)),
         (t("card.source", lang), entry.rfc),
     ]
     if entry.lang != lang:
@@ -83,8 +151,9 @@ def code_rows(entry: "ReplyCode", lang: str) -> list[tuple[str, str]]:
 
 
 def code_card_html(entry: "ReplyCode", lang: str) -> str:
-    head = f'<p style="margin:4px 0">{badge(entry.code, lang)} <b>{escape(entry.name)}</b></p>'
-    table = f'<table style="border-collapse:collapse">{_rows(code_rows(entry, lang))}</table>'
+    head = (f'<p style="margin:4px 0">{badge(entry.code, lang)} '
+            f'<b>{marked(entry.name, entry.lang, lang)}</b></p>')
+    table = f'<table style="border-collapse:collapse">{_rows(code_rows(entry, lang), lang)}</table>'
     return wrap(head + table, lang, "code")
 
 
@@ -101,7 +170,8 @@ def _explained_rows(item, lang: str, source: str = "") -> list[tuple[str, str]]:
     code's general words: the text says which of the code's causes applies."""
     provider = item.provider
     specific = item.enhanced is not None and bool(getattr(item.enhanced, "advice", ""))
-    rows = [(t("card.read_from", lang), source), (t("card.reply", lang), str(item.reply))]
+    rows = [(t("card.read_from", lang), source),
+            (t("card.reply", lang), in_language(str(item.reply), "en"))]
     if item.command:
         rows.append((t("card.answers", lang), command_label(item.command, lang)))
     if provider is not None:
@@ -110,18 +180,20 @@ def _explained_rows(item, lang: str, source: str = "") -> list[tuple[str, str]]:
         if not item.entry.defined:  # the code itself: no RFC defines it, its digits still speak
             rows.append((t("card.note", lang), item.entry.meaning))
     elif specific:  # e.g. 535 5.7.13: the detail, not the code's usual cause, says what happened
-        rows.append((t("facet.description", lang), item.enhanced.meaning))
+        rows.append((t("facet.description", lang), in_language(item.enhanced.meaning,
+                                                               item.enhanced.lang)))
     else:
-        rows.append((t("facet.description", lang), item.entry.meaning))
+        rows.append((t("facet.description", lang), in_language(item.entry.meaning, item.entry.lang)))
     rows.append((t("card.class", lang), class_line(item.reply.code, lang)))
     if item.enhanced is not None:
         rows.append((t("card.enhanced", lang), enhanced_line(item.enhanced, lang, titled=specific)))
     if provider is None:
-        rows.append((t("facet.when_you_see_it", lang), item.entry.when_you_see_it))
+        rows.append((t("facet.when_you_see_it", lang),
+                     in_language(item.entry.when_you_see_it, item.entry.lang)))
     rows.append((t("card.next", lang), item.advice or item.entry.how_to_fix))
     rows += [(t("card.note", lang), note) for note in item.notes]
     if item.entry.note and provider is None:
-        rows.append((t("card.note", lang), item.entry.note))
+        rows.append((t("card.note", lang), in_language(item.entry.note, item.entry.lang)))
     rows.append((t("card.source", lang), item.entry.rfc))
     if provider is not None:
         rows.append((t("card.provider_source", lang), provider.source))
@@ -152,18 +224,22 @@ def command_label(command: str | None, lang: str) -> str:
         return f"({t('command.CONNECT', lang)})"
     if command == END_OF_DATA:
         return f"({t('command.END-OF-DATA', lang)})"
-    return command or ""
+    return in_language(command or "", "en")  # the client's line, as it was sent
 
 
 def enhanced_line(enhanced, lang: str, titled: bool = False) -> str:
     """The enhanced code decoded; ``titled`` gives its registry title instead of its meaning
     (when the meaning is already the card's description)."""
-    meaning = enhanced.title if titled and enhanced.title else enhanced.meaning
-    text = t("card.enhanced_line", lang, code=enhanced.code, class_name=enhanced.class_name,
-             subject_name=enhanced.subject_name, meaning=meaning, rfc=enhanced.rfc)
+    if titled and enhanced.title:  # the IANA registry's title, in English in every language
+        meaning = in_language(enhanced.title, "en")
+    else:
+        meaning = in_language(enhanced.meaning, enhanced.lang)
+    text = formatted("card.enhanced_line", lang, code=enhanced.code, class_name=enhanced.class_name,
+                     subject_name=enhanced.subject_name, meaning=meaning, rfc=enhanced.rfc)
     if enhanced.vendor_meaning:
-        text += " " + t("card.vendor", lang, vendor=enhanced.vendor,
-                        vendor_meaning=enhanced.vendor_meaning)
+        text = joined(text, formatted("card.vendor", lang, vendor=enhanced.vendor,
+                                      vendor_meaning=in_language(enhanced.vendor_meaning,
+                                                                 enhanced.lang)))
     return text
 
 
@@ -205,9 +281,9 @@ def explanation_html(explanation: "Explanation") -> str:
     else:
         item = explanation.items[-1]
         head = (f'<p style="margin:4px 0">{badge(item.reply.code, lang)} '
-                f'<b>{escape(item.entry.name)}</b></p>')
+                f'<b>{marked(item.entry.name, item.entry.lang, lang)}</b></p>')
         rows = _explained_rows(item, lang, explanation.source)
-    table = f'<table style="border-collapse:collapse">{_rows(rows)}</table>'
+    table = f'<table style="border-collapse:collapse">{_rows(rows, lang)}</table>'
     return wrap(head + table, lang, "explanation")
 
 
@@ -247,8 +323,8 @@ def comparison_html(comparison: "Comparison") -> str:
     lang = comparison.lang
     a, b = comparison.a, comparison.b
     header = (f'<tr><th style="{_CELL}"></th>'
-              f'<th style="{_CELL}">{badge(a.code, lang)}<br><b>{escape(a.name)}</b></th>'
-              f'<th style="{_CELL}">{badge(b.code, lang)}<br><b>{escape(b.name)}</b></th></tr>')
+              f'<th style="{_CELL}">{badge(a.code, lang)}<br><b>{marked(a.name, a.lang, lang)}</b></th>'
+              f'<th style="{_CELL}">{badge(b.code, lang)}<br><b>{marked(b.name, b.lang, lang)}</b></th></tr>')
     rows = []
     for facet in comparison.facets:
         head = f'<th style="{_CELL}width:11em">{escape(facet.heading)}</th>'
@@ -277,6 +353,21 @@ def comparison_text(comparison: "Comparison") -> str:
 
 # --- transcripts --------------------------------------------------------------------------------
 
+#: The notes ``Transcript.annotated()`` writes beside AUTH lines, and their message keys.
+_NOTE_KEYS = {"not base64": "card.b64_not", "* = cancel": "card.b64_cancel",
+              "= : empty response": "card.b64_empty"}
+_DECODED = "base64 → "
+
+
+def _note_html(note: str, lang: str) -> str:
+    """A transcript note in ``lang``: what base64 decodes to stays as it is (and is marked so)."""
+    if note in _NOTE_KEYS:
+        return escape(t(_NOTE_KEYS[note], lang))
+    if note.startswith(_DECODED):
+        return escape(_DECODED) + marked(note[len(_DECODED):], "en", lang)
+    return escape(note)
+
+
 def transcript_table(transcript: "Transcript", lang: str, explained=None,
                      highlight: int | None = None) -> str:
     """Every line of a dialogue; each reply's last line gets a one-line explanation.
@@ -296,17 +387,18 @@ def transcript_table(transcript: "Transcript", lang: str, explained=None,
             exchange = transcript.exchanges[index]
             item = explained[index]
             entry = item.entry if item is not None else lookup(exchange.reply.code, lang)
-            explain_cell = f"{symbol(exchange.reply.code)} {entry.name}"
+            explain_cell = f"{symbol(exchange.reply.code)} {marked(entry.name, entry.lang, lang)}"
             if index == highlight:
                 mark, fg, bg = CLASS_STYLE[exchange.reply.code // 100]
                 style += f"background:{bg};color:{fg};font-weight:700;"
             index += 1
         who = t("card.server", lang) if side == "S" else t("card.client", lang)
+        wire = f' lang="en"' if lang != "en" else ""  # the line as it was sent, never translated
         rows.append(
             f'<tr><td style="{_CELL}">{escape(who)}</td>'
-            f'<td style="{style}">{escape(side)}: {escape(text)}</td>'
-            f'<td style="{_CELL}">{escape(note)}</td>'
-            f'<td style="{_CELL}">{escape(explain_cell)}</td></tr>'
+            f'<td{wire} style="{style}">{escape(side)}: {escape(text)}</td>'
+            f'<td style="{_CELL}">{_note_html(note, lang)}</td>'
+            f'<td style="{_CELL}">{explain_cell}</td></tr>'
         )
     head = (f'<tr><th style="{_CELL}">{escape(t("card.who", lang))}</th>'
             f'<th style="{_CELL}">{escape(t("card.line", lang))}</th>'

@@ -20,6 +20,7 @@ from functools import lru_cache
 from importlib import resources
 
 from .digits import CATEGORIES, REPLY_CLASSES, check_code, split_enhanced
+from .errors import told_in
 from .i18n import check_language, t
 
 #: Command tokens used in the ``commands`` column (CONNECT = the greeting, END-OF-DATA = after ".").
@@ -162,7 +163,8 @@ def _enhanced(lang: str = "en") -> dict[str, dict[str, str]]:
 
 def lookup(code: int | str, lang: str | None = None) -> ReplyCode:
     """The catalogue entry for a reply code; a well-formed code no RFC defines is decoded by its digits."""
-    number = check_code(code)
+    with told_in(lang):
+        number = check_code(code)
     lang = check_language(lang)
     table = _codes(lang)
     if number in table:
@@ -191,7 +193,8 @@ def lookup_enhanced(code: str, lang: str | None = None) -> EnhancedCode:
     RFC 5248), so ``4.7.0`` and ``5.7.0`` share one entry. A vendor's use of an exact code (e.g.
     Google's ``5.7.14``, Microsoft's unregistered ``5.7.139``) is kept apart and marked.
     """
-    klass, subject, detail = split_enhanced(code)
+    with told_in(lang):
+        klass, subject, detail = split_enhanced(code)
     lang = check_language(lang)
     code = f"{klass}.{subject}.{detail}"
     parts = _parts(lang)

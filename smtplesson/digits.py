@@ -35,34 +35,19 @@ ENHANCED_RE = re.compile(r"([245])\.(0|[1-9][0-9]{0,2})\.(0|[1-9][0-9]{0,2})")
 def check_code(code: object) -> int:
     """Return ``code`` as an int if it is a well-formed reply code (RFC 5321 §4.2), else raise."""
     if isinstance(code, bool) or not isinstance(code, (int, str)):
-        raise ReplyParseError(
-            f"a reply code is a number such as 250 or 535, not {type(code).__name__}",
-            rule="code-type",
-        )
+        raise ReplyParseError.of("error.code.type", rule="code-type", type=type(code).__name__)
     text = str(code).strip() if isinstance(code, str) else str(code)
     if ENHANCED_RE.fullmatch(text):
-        raise ReplyParseError(
-            f"{text!r} is an enhanced status code (class.subject.detail, RFC 3463), not a reply code: "
-            f"look it up with lookup_enhanced({text!r}); a reply code is three digits such as 535 "
-            "(RFC 5321 §4.2)",
-            rule="three-digits",
-        )
+        raise ReplyParseError.of("error.code.enhanced", rule="three-digits", code=text)
     if not (len(text) == 3 and text.isascii() and text.isdigit()):
-        raise ReplyParseError(
-            f"{text[:20]!r} is not a reply code: a reply code is exactly three digits (RFC 5321 §4.2)",
-            rule="three-digits",
-        )
+        raise ReplyParseError.of("error.code.three_digits", rule="three-digits", text=text[:20])
     first, second = int(text[0]), int(text[1])
     if first not in REPLY_CLASSES:
-        raise ReplyParseError(
-            f"{text}: the first digit must be 2, 3, 4 or 5 (RFC 5321 §4.2); SMTP has no {first}yz replies",
-            rule="first-digit",
-        )
+        raise ReplyParseError.of("error.code.first_digit", rule="first-digit", code=text,
+                                 first=first)
     if second not in CATEGORIES:
-        raise ReplyParseError(
-            f"{text}: the second digit must be 0 to 5 (RFC 5321 §4.2), not {second}",
-            rule="second-digit",
-        )
+        raise ReplyParseError.of("error.code.second_digit", rule="second-digit", code=text,
+                                 second=second)
     return int(text)
 
 
@@ -79,10 +64,7 @@ def category(code: int) -> str:
 def split_enhanced(code: str) -> tuple[int, int, int]:
     """Split a well-formed enhanced status code ``"5.7.8"`` into its three numbers, else raise."""
     if not isinstance(code, str) or not ENHANCED_RE.fullmatch(code.strip()):
-        raise ReplyParseError(
-            f"{str(code)[:20]!r} is not an enhanced status code: it is class.subject.detail, "
-            "class 2, 4 or 5, subject and detail 1-3 digits without leading zeros (RFC 3463 §2)",
-            rule="enhanced-format",
-        )
+        raise ReplyParseError.of("error.enhanced.format", rule="enhanced-format",
+                                 text=str(code)[:20])
     klass, subject, detail = code.strip().split(".")
     return int(klass), int(subject), int(detail)

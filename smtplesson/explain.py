@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 from . import cards
 from .catalogue import EnhancedCode, ReplyCode, lookup, lookup_enhanced
 from .digits import ENHANCED_RE
-from .errors import ReplyParseError
+from .errors import ReplyParseError, told_in
 from .i18n import check_language, t
 from .providers import Provider, match_enhanced, match_provider
 from .reply import (CONNECTION, END_OF_DATA, Reply, Transcript, command_verb, parse_reply,
@@ -86,9 +86,8 @@ class Explanation:
     def reply(self) -> Reply:
         """The reply explained (for a transcript: the last one)."""
         if not self.items:
-            raise ReplyParseError(
-                f"this paste holds no reply code, so there is no reply to show: {self.detail}",
-                rule="no-reply-code")
+            raise ReplyParseError.of("error.explain.no_reply_code", rule="no-reply-code",
+                                     detail=self.detail).in_language(self.lang)
         return self.items[-1].reply
 
     @property
@@ -202,10 +201,7 @@ def _from_smtplib(code: int, message: bytes | str) -> str:
         try:
             message = message.decode("utf-8")
         except UnicodeDecodeError:
-            raise ReplyParseError(
-                "the reply text is not text: reply text is US-ASCII (RFC 5321 §4.2)",
-                rule="text-characters",
-            ) from None
+            raise ReplyParseError.of("error.explain.reply_text", rule="text-characters") from None
     parts = message.split("\n") if message else [""]
     last = len(parts) - 1
     return "\n".join(f"{code}{'-' if i < last else ' '}{part}" for i, part in enumerate(parts))
@@ -234,8 +230,15 @@ def _is_transcript(text: str) -> bool:
 
 def explain(text: object, lang: str | None = None) -> Explanation:
     """Explain a reply, a transcript, a code, smtplib's ``(code, b'text')`` or exception, or a
-    paste from another program (traceback, library error, mail log, bounce, debug log)."""
+    paste from another program (traceback, library error, mail log, bounce, debug log).
+
+    Text that cannot be read raises ``ReplyParseError`` in ``lang``, naming the rule it breaks."""
     lang = check_language(lang)
+    with told_in(lang):
+        return _explain(text, lang)
+
+
+def _explain(text: object, lang: str) -> Explanation:
     if isinstance(text, Explanation):
         return text
     if isinstance(text, Transcript):
@@ -249,9 +252,8 @@ def explain(text: object, lang: str | None = None) -> Explanation:
             return _explain_text(f"{type(text).__name__}: {text}", lang)
         except ReplyParseError:
             if not isinstance(text, OSError):  # refused, timed out, TLS failed: no reply at all
-                raise ReplyParseError(
-                    f"explain() takes a reply, a transcript, a code or an smtplib error, not a "
-                    f"{type(text).__name__}", rule="explain-type") from None
+                raise ReplyParseError.of("error.explain.exception_type", rule="explain-type",
+                                         type=type(text).__name__) from None
             return Explanation(
                 kind="no-code", items=(), lang=lang, source=t("paste.source.exception", lang),
                 detail=t("paste.nocode.connection", lang, detail=f"{type(text).__name__}: {text}"),
@@ -265,32 +267,22 @@ def explain(text: object, lang: str | None = None) -> Explanation:
         try:
             text = bytes(text).decode("utf-8")
         except UnicodeDecodeError:
-            raise ReplyParseError("the reply is not text: a reply is US-ASCII (RFC 5321 §4.2)",
-                                  rule="text-characters") from None
+            raise ReplyParseError.of("error.explain.not_text", rule="text-characters") from None
     if not isinstance(text, str):
-        raise ReplyParseError(
-            f"explain() takes a reply, a transcript or a code as text, not {type(text).__name__}",
-            rule="explain-type",
-        )
+        raise ReplyParseError.of("error.explain.type", rule="explain-type",
+                                 type=type(text).__name__)
     return _explain_text(text, lang)
 
 
 def _explain_text(text: str, lang: str) -> Explanation:
     if len(text) > MAX_INPUT:
-        raise ReplyParseError(
-            f"the text is {len(text):,} characters; paste one reply or one dialogue (a reply line is "
-            "at most 512 octets, RFC 5321 §4.5.3.1.5)",
-            rule="too-long",
-        )
+        raise ReplyParseError.of("error.explain.too_long", rule="too-long", length=len(text))
     try:
         cleaned, from_smtplib = _clean_paste(text)
     except ReplyParseError:
         raise
     except (ValueError, SyntaxError, UnicodeDecodeError, MemoryError, RecursionError):
-        raise ReplyParseError(
-            "this looks like Python's (code, b'text') form but is not a valid literal",
-            rule="smtplib-form",
-        ) from None
+        raise ReplyParseError.of("error.explain.smtplib_form", rule="smtplib-form") from None
     if from_smtplib:
         return _explain_wire(cleaned, lang, kind="smtplib", source=t("paste.source.python", lang))
     if _is_transcript(cleaned):
@@ -339,7 +331,7 @@ def _explain_text(text: str, lang: str) -> Explanation:
     if strict_error is not None:
         raise strict_error
     parse_reply(cleaned)  # raises, naming the rule the text breaks
-    raise ReplyParseError("no reply found in the text", rule="no-reply")  # not reached
+    raise ReplyParseError.of("error.explain.no_reply", rule="no-reply")  # not reached
 
 
 def _explain_wire(wire: str, lang: str, kind: str, source: str = "", command: str | None = None,
@@ -394,8 +386,7 @@ def _explain_transcript(transcript: Transcript, lang: str, source: str = "",
         for exchange in transcript.exchanges
     )
     if not items:
-        raise ReplyParseError("the transcript has no server reply ('S: ' line) to explain",
-                              rule="no-reply")
+        raise ReplyParseError.of("error.explain.no_server_reply", rule="no-reply")
     return Explanation(kind="transcript", items=items, transcript=transcript, lang=lang,
                        source=source)
 

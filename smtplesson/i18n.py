@@ -46,9 +46,8 @@ def check_language(lang: str | None) -> str:
         typed = _ALIASES.get(typed, typed)
         if typed in LANGUAGES:
             return typed
-    raise SmtpLessonError(
-        f"unknown language {lang!r}: choose one of {', '.join(LANGUAGES)}", rule="language"
-    )
+    raise SmtpLessonError.of("error.language", rule="language", lang=lang,
+                             choices=", ".join(LANGUAGES))
 
 
 def set_language(lang: str) -> None:

@@ -168,7 +168,7 @@ def _stop_labs_from_earlier_runs(lab: "LabServer") -> None:
 
 def _check_flag(name: str, value: object) -> bool:
     if not isinstance(value, bool):
-        raise LabError(f"{name} is True or False, not {value!r}", rule="flag")
+        raise LabError.of("error.lab.flag", rule="flag", name=name, value=value)
     return value
 
 
@@ -189,30 +189,25 @@ class LabServer:
                  app_passwords: dict[str, str] | None = None, tokens: dict[str, str] | None = None,
                  host: str = "127.0.0.1", port: int = 0, owner_only: bool = True) -> None:
         if accounts is not None and not isinstance(accounts, dict):
-            raise LabError("accounts maps user names to passwords (a dict of str to str), "
-                           f"not {type(accounts).__name__}", rule="accounts")
+            raise LabError.of("error.lab.accounts_type", rule="accounts",
+                              type=type(accounts).__name__)
         accounts = dict(DEFAULT_ACCOUNTS if accounts is None else accounts)
         for user, password in accounts.items():
             if not isinstance(user, str) or not isinstance(password, str) or not user:
-                raise LabError("accounts maps non-empty user names to passwords, both str",
-                               rule="accounts")
+                raise LabError.of("error.lab.accounts_values", rule="accounts")
         try:
             address = ipaddress.ip_address(host)
         except ValueError:
-            raise LabError(f"host must be a loopback address such as 127.0.0.1, not {host!r}",
-                           rule="loopback-only") from None
+            raise LabError.of("error.lab.host", rule="loopback-only", host=host) from None
         if not address.is_loopback:
-            raise LabError(f"the lab only listens on loopback (127.0.0.1 or ::1), not {host}: "
-                           "it must never be reachable from the network", rule="loopback-only")
+            raise LabError.of("error.lab.loopback", rule="loopback-only", host=host)
         if isinstance(port, bool) or not isinstance(port, int) or not 0 <= port <= 65535:
-            raise LabError("port is 0 (let the OS choose) or a number up to 65535", rule="port")
+            raise LabError.of("error.lab.port", rule="port")
         flags = {name: _check_flag(name, value) for name, value in [
             ("require_tls", require_tls), ("require_auth", require_auth),
             ("implicit_tls", implicit_tls), ("owner_only", owner_only)]}
         if flags["implicit_tls"] and flags["require_tls"]:
-            raise LabError("require_tls means AUTH only after STARTTLS; an implicit_tls lab is TLS "
-                           "from the first byte and offers no STARTTLS, so choose one of the two",
-                           rule="tls-mode")
+            raise LabError.of("error.lab.tls_mode", rule="tls-mode")
         self.app_passwords, self.tokens = check_credentials(accounts, app_passwords, tokens)
         self.accounts = accounts
         self.require_tls = flags["require_tls"]
@@ -442,31 +437,30 @@ class Outcome:
         return cards.outcome_html(self, get_language())
 
 
-def _check_text(name: str, value: object, *, optional: bool = False) -> None:
+def _check_text(name: str, value: object, *, optional: bool = False,
+                key: str = "error.lab.text") -> None:
     if value is None and optional:
         return
     if not isinstance(value, str):
-        raise LabError(f"{name} must be text (str), not {type(value).__name__}", rule="text-input")
+        raise LabError.of(key, rule="text-input", name=name, type=type(value).__name__)
 
 
 def _check_timeout(timeout: object) -> float:
     if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or not 0 < timeout <= 3600:
-        raise LabError("timeout is a number of seconds above 0 (at most 3600)", rule="timeout")
+        raise LabError.of("error.lab.timeout", rule="timeout")
     return float(timeout)
 
 
 def _check_tls_flags(starttls: object, implicit_tls: object) -> None:
     if _check_flag("starttls", starttls) & _check_flag("implicit_tls", implicit_tls):
-        raise LabError("starttls and implicit_tls exclude each other: STARTTLS switches a plain "
-                       "session to TLS (port 587), implicit TLS starts in TLS (port 465)",
-                       rule="tls-mode")
+        raise LabError.of("error.lab.tls_flags", rule="tls-mode")
 
 
 def _lab_address(lab: LabServer) -> tuple[str, int]:
     if not isinstance(lab, LabServer):
-        raise LabError("the first argument is the LabServer to talk to", rule="lab")
+        raise LabError.of("error.lab.not_a_lab", rule="lab")
     if not lab.running:
-        raise LabError("the lab is not running: call lab.start() first", rule="lab-stopped")
+        raise LabError.of("error.lab.stopped", rule="lab-stopped")
     return lab.host, lab.port
 
 
@@ -547,11 +541,9 @@ def send_mail(lab: LabServer, user: str | None, password: str | None, *, starttl
     _check_text("token", token, optional=True)
     if token is not None:
         if user is None:
-            raise LabError("XOAUTH2 sends the user name with the token: give both",
-                           rule="credentials")
+            raise LabError.of("error.lab.token_user", rule="credentials")
         if password is not None:
-            raise LabError("log in with a password or with a token, not both (password=None)",
-                           rule="credentials")
+            raise LabError.of("error.lab.token_password", rule="credentials")
     else:
         _check_text("password", password, optional=user is None)
     _check_tls_flags(starttls, implicit_tls)
@@ -561,10 +553,10 @@ def send_mail(lab: LabServer, user: str | None, password: str | None, *, starttl
     if isinstance(recipients, str):
         recipients = [recipients]
     if not isinstance(recipients, Iterable):
-        raise LabError("recipients is an address or a list of addresses", rule="text-input")
+        raise LabError.of("error.lab.recipients", rule="text-input")
     recipients = list(recipients)
     for recipient in recipients:
-        _check_text("each recipient", recipient)
+        _check_text("recipients", recipient, key="error.lab.recipient_text")
     options = ["SMTPUTF8"] if not all(a.isascii() for a in [sender, *recipients]) else []
     content: str | bytes = body if body.isascii() else body.encode("utf-8")
     if not body.isascii():
@@ -646,10 +638,9 @@ def dialogue(lab: LabServer, commands: Iterable[str], *, implicit_tls: bool = Fa
         commands = [commands]
     commands = list(commands)
     for command in commands:
-        _check_text("each command", command)
+        _check_text("commands", command, key="error.lab.command_text")
         if "\r" in command or "\n" in command:
-            raise LabError("one command per list item: a command cannot contain a line break",
-                           rule="one-line")
+            raise LabError.of("error.lab.one_line", rule="one-line")
     recorder = _Recorder()
     client = _client(recorder, implicit_tls, timeout)
     client.command_encoding = "utf-8"  # send what was typed; the server judges it
@@ -660,8 +651,8 @@ def dialogue(lab: LabServer, commands: Iterable[str], *, implicit_tls: bool = Fa
         if recorder.lines:
             return recorder.transcript()
         reason, details = _client_side_reason(error, lab, implicit_tls, timeout, heard=False)
-        raise LabError(t(reason, **details), rule="tls-mode" if implicit_tls != lab.implicit_tls
-                       else "no-greeting") from None
+        raise LabError.of(reason, rule="tls-mode" if implicit_tls != lab.implicit_tls
+                          else "no-greeting", **details) from None
     in_data = False
     try:
         for command in commands:

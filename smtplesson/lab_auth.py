@@ -74,13 +74,11 @@ def check_credentials(accounts: dict, app_passwords, tokens) -> tuple[dict | Non
     app_passwords = _check_map("app_passwords", app_passwords, accounts, rule="app-passwords")
     for user, app_password in (app_passwords or {}).items():
         if app_password == accounts[user]:
-            raise LabError(f"the app password of {user!r} must differ from the account's regular "
-                           "password, or a login could not tell them apart", rule="app-passwords")
+            raise LabError.of("error.lab.app_password_same", rule="app-passwords", user=user)
     tokens = _check_map("tokens", tokens, accounts, rule="tokens")
     for user, token in (tokens or {}).items():
         if not _BEARER.fullmatch(token):
-            raise LabError(f"the token of {user!r} must be a Bearer token: letters, digits and "
-                           "- . _ ~ + / (then = at the end), no spaces", rule="tokens")
+            raise LabError.of("error.lab.token_form", rule="tokens", user=user)
     return app_passwords, tokens
 
 
@@ -88,15 +86,13 @@ def _check_map(name: str, value, accounts: dict, *, rule: str) -> dict | None:
     if value is None:
         return None
     if not isinstance(value, dict):
-        raise LabError(f"{name} maps user names to text (a dict of str to str), "
-                       f"not {type(value).__name__}", rule=rule)
+        raise LabError.of("error.lab.map_type", rule=rule, name=name, type=type(value).__name__)
     for user, secret in value.items():
         if not isinstance(user, str) or not isinstance(secret, str) or not secret:
-            raise LabError(f"{name} maps user names to non-empty text (a dict of str to str)",
-                           rule=rule)
+            raise LabError.of("error.lab.map_values", rule=rule, name=name)
         if user not in accounts:
-            raise LabError(f"{name} names {user!r}, who has no account in this lab "
-                           f"(accounts: {', '.join(accounts) or 'none'})", rule=rule)
+            raise LabError.of("error.lab.map_user", rule=rule, name=name, user=user,
+                              accounts=", ".join(accounts) or "none")
     return dict(value)
 
 

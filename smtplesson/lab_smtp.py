@@ -189,18 +189,14 @@ def listen(host: str, port: int) -> socket.socket:
         return sock
     except OSError as error:
         sock.close()
-        where = f"cannot listen on {host} port {port}"
         lowest = _unprivileged_ports_from()
         if error.errno == errno.EACCES and port < lowest:
-            raise LabError(f"{where}: permission denied. Ports below {lowest} "
-                           "need administrator (root) rights; use port=0 to let the OS pick a "
-                           "free port", rule="port-permission") from None
+            raise LabError.of("error.lab.listen_permission", rule="port-permission", host=host,
+                              port=port, lowest=lowest) from None
         if error.errno == errno.EADDRINUSE:
-            raise LabError(f"{where}: the port is already in use (another program or another lab "
-                           "listens there). Use port=0 to let the OS pick a free one",
-                           rule="port-in-use") from None
+            raise LabError.of("error.lab.port_in_use", rule="port-in-use", host=host,
+                              port=port) from None
         if error.errno == errno.EADDRNOTAVAIL:
-            raise LabError(f"{where}: this computer has no address {host} (is IPv6 switched "
-                           "off?). Use host='127.0.0.1'", rule="address") from None
-        raise LabError(f"{where}: {error.strerror or error}. Use port=0 to let the OS pick a "
-                       "free port", rule="port") from None
+            raise LabError.of("error.lab.no_address", rule="address", host=host, port=port) from None
+        raise LabError.of("error.lab.listen", rule="port", host=host, port=port,
+                          reason=str(error.strerror or error)) from None

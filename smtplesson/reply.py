@@ -97,66 +97,35 @@ def _describe(char: str) -> str:
 
 def _check_line(line: str, number: int) -> tuple[int, str, str]:
     """Check one reply line; return (code, separator, text)."""
-    where = f"line {number}"
     if line == "":
-        raise ReplyParseError(
-            f"{where} is empty: every line of a reply starts with the three-digit code (RFC 5321 §4.2)",
-            rule="empty-line",
-        )
+        raise ReplyParseError.of("error.reply.empty_line", rule="empty-line", line=number)
     if len(line) + 2 > MAX_LINE:
-        raise ReplyParseError(
-            f"{where} is {len(line) + 2} octets with its CRLF; a reply line may be at most "
-            f"{MAX_LINE} (RFC 5321 §4.5.3.1.5)",
-            rule="line-length",
-        )
+        raise ReplyParseError.of("error.reply.line_length", rule="line-length", line=number,
+                                 octets=len(line) + 2, limit=MAX_LINE)
     if line[0] in " \t":
-        raise ReplyParseError(
-            f"{where} starts with white space: a reply line must begin with its three-digit code "
-            "(RFC 5321 §4.2)",
-            rule="leading-space",
-        )
+        raise ReplyParseError.of("error.reply.leading_space", rule="leading-space", line=number)
     if line[:2] in ("b'", 'b"'):
-        raise ReplyParseError(
-            f"{where} looks like a Python bytes literal (b'…'): decode it to text first "
-            "(explain() does this for you)",
-            rule="bytes-literal",
-        )
+        raise ReplyParseError.of("error.reply.bytes_literal", rule="bytes-literal", line=number)
     if ENHANCED_RE.match(line):
-        raise ReplyParseError(
-            f"{where} starts with {ENHANCED_RE.match(line).group(0)!r}, an enhanced status code, "
-            "not a reply code. smtplib's error text drops the three-digit code; a reply starts with it, "
-            "e.g. '535 5.7.8 …' (RFC 5321 §4.2)",
-            rule="three-digits",
-        )
+        raise ReplyParseError.of("error.reply.enhanced_first", rule="three-digits", line=number,
+                                 enhanced=ENHANCED_RE.match(line).group(0))
     head = line[:3]
     if not (len(head) == 3 and head.isascii() and head.isdigit()):
-        raise ReplyParseError(
-            f"{where} does not start with a three-digit reply code: it starts {line[:12]!r} "
-            "(RFC 5321 §4.2)",
-            rule="three-digits",
-        )
+        raise ReplyParseError.of("error.reply.no_code", rule="three-digits", line=number,
+                                 start=line[:12])
     if len(line) > 3 and line[3].isascii() and line[3].isdigit():
-        raise ReplyParseError(
-            f"{where} starts with more than three digits ({line[:8]!r}); a reply code is exactly "
-            "three digits (RFC 5321 §4.2)",
-            rule="three-digits",
-        )
+        raise ReplyParseError.of("error.reply.four_digits", rule="three-digits", line=number,
+                                 start=line[:8])
     code = check_code(head)  # raises for a first digit outside 2-5 or a second outside 0-5
     separator = line[3:4]
     if separator not in ("", " ", "-"):
-        raise ReplyParseError(
-            f"{where}: after the code {head} comes a space, a hyphen or the end of the line, "
-            f"not {_describe(separator)} (RFC 5321 §4.2)",
-            rule="separator",
-        )
+        raise ReplyParseError.of("error.reply.separator", rule="separator", line=number,
+                                 code=head, char=_describe(separator))
     text = line[4:]
     bad = _NOT_TEXT.search(text)
     if bad:
-        raise ReplyParseError(
-            f"{where} contains {_describe(bad.group(0))}: reply text is printable US-ASCII, spaces "
-            "and tabs only (RFC 5321 §4.2, textstring)",
-            rule="text-characters",
-        )
+        raise ReplyParseError.of("error.reply.text_characters", rule="text-characters",
+                                 line=number, char=_describe(bad.group(0)))
     return code, separator, text
 
 
@@ -166,19 +135,12 @@ def parse_reply(text: str | bytes) -> Reply:
         try:
             text = bytes(text).decode("ascii")
         except UnicodeDecodeError as error:
-            raise ReplyParseError(
-                f"byte {error.start} is 0x{text[error.start]:02x}: a reply is US-ASCII (RFC 5321 §4.2)",
-                rule="text-characters",
-            ) from None
+            raise ReplyParseError.of("error.reply.bytes_not_ascii", rule="text-characters",
+                                     index=error.start, byte=text[error.start]) from None
     if not isinstance(text, str):
-        raise ReplyParseError(
-            f"a reply is text, not {type(text).__name__}", rule="reply-type"
-        )
+        raise ReplyParseError.of("error.reply.type", rule="reply-type", type=type(text).__name__)
     if text.strip() == "":
-        raise ReplyParseError(
-            "the reply is empty: a reply has at least a three-digit code (RFC 5321 §4.2)",
-            rule="empty",
-        )
+        raise ReplyParseError.of("error.reply.empty", rule="empty")
     raw_lines = _split_lines(text)
     code = None
     lines: list[str] = []
@@ -187,26 +149,15 @@ def parse_reply(text: str | bytes) -> Reply:
         if code is None:
             code = this_code
         elif this_code != code:
-            raise ReplyParseError(
-                f"line {number} has code {this_code} but line 1 has {code}: all lines of a "
-                "multi-line reply carry the same code (RFC 5321 §4.2.1)",
-                rule="same-code",
-            )
+            raise ReplyParseError.of("error.reply.same_code", rule="same-code", line=number,
+                                     code=this_code, first=code)
         last = number == len(raw_lines)
         if separator == "-" and last:
-            raise ReplyParseError(
-                f"line {number} ends with '{this_code}-', so more lines must follow, but the reply "
-                f"ends there with no final line: the final line of a multi-line reply is '{this_code} …' "
-                "(RFC 5321 §4.2.1)",
-                rule="no-final-line",
-            )
+            raise ReplyParseError.of("error.reply.no_final_line", rule="no-final-line",
+                                     line=number, code=this_code)
         if separator != "-" and not last:
-            raise ReplyParseError(
-                f"line {number} is a final line ('{this_code} …', no hyphen) but more text follows: "
-                "only the last line of a reply may lack the hyphen (RFC 5321 §4.2.1). "
-                "Is this two replies? parse_transcript() reads a whole dialogue.",
-                rule="text-after-final-line",
-            )
+            raise ReplyParseError.of("error.reply.text_after_final", rule="text-after-final-line",
+                                     line=number, code=this_code)
         lines.append(body)
     assert code is not None
     return Reply(code=code, lines=tuple(lines))
@@ -366,18 +317,14 @@ def _transcript_lines(text: str) -> list[TranscriptLine]:
             continue
         side = stripped[:2].upper()
         if side not in ("S:", "C:"):
-            raise ReplyParseError(
-                f"transcript line {number} starts {stripped[:12]!r}: each line must start with "
-                "'S: ' (server) or 'C: ' (client), as in RFC 5321's examples (Appendix D)",
-                rule="transcript-side",
-            )
+            raise ReplyParseError.of("error.transcript.side", rule="transcript-side",
+                                     line=number, start=stripped[:12])
         body = raw.lstrip()[2:]
         if body.startswith(" "):
             body = body[1:]
         lines.append(TranscriptLine(side=side[0], text=body))
     if not lines:
-        raise ReplyParseError("the transcript is empty: it needs at least one 'S: ' line",
-                              rule="empty")
+        raise ReplyParseError.of("error.transcript.empty", rule="empty")
     return lines
 
 
@@ -386,8 +333,8 @@ def parse_transcript(text: str) -> Transcript:
     if isinstance(text, Transcript):
         return text
     if not isinstance(text, str):
-        raise ReplyParseError(f"a transcript is text, not {type(text).__name__}",
-                              rule="transcript-type")
+        raise ReplyParseError.of("error.transcript.type", rule="transcript-type",
+                                 type=type(text).__name__)
     lines = _transcript_lines(text)
     pending: list[str] = []  # client lines that wait for a reply, oldest first
     exchanges: list[Exchange] = []
@@ -397,11 +344,8 @@ def parse_transcript(text: str) -> Transcript:
     for number, line in enumerate(lines, start=1):
         if line.side == "C":
             if buffer:
-                raise ReplyParseError(
-                    f"transcript line {number}: the client speaks in the middle of a multi-line "
-                    "reply; the reply before it has no final line (RFC 5321 §4.2.1)",
-                    rule="no-final-line",
-                )
+                raise ReplyParseError.of("error.transcript.client_inside_reply",
+                                         rule="no-final-line", line=number)
             if in_data:
                 if line.text == ".":
                     in_data = False
@@ -419,9 +363,8 @@ def parse_transcript(text: str) -> Transcript:
             reply = parse_reply("\n".join(text for _, text in buffer))
         except ReplyParseError as error:
             first = buffer[0][0]
-            raise ReplyParseError(
-                f"transcript reply starting at line {first}: {error}", rule=error.rule
-            ) from None
+            raise ReplyParseError.of("error.transcript.reply", rule=error.rule, line=first,
+                                     error=error) from None
         buffer = []
         if pending:
             command: str | None = pending.pop(0)
@@ -440,9 +383,6 @@ def parse_transcript(text: str) -> Transcript:
         auth_step = verb == "AUTH" and reply.code == 334
     if buffer:
         first = buffer[0][0]
-        raise ReplyParseError(
-            f"transcript reply starting at line {first} has no final line: the last line of a "
-            "reply has a space, not a hyphen, after its code (RFC 5321 §4.2.1)",
-            rule="no-final-line",
-        )
+        raise ReplyParseError.of("error.transcript.no_final_line", rule="no-final-line",
+                                 line=first)
     return Transcript(lines=tuple(lines), exchanges=tuple(exchanges))

@@ -33,6 +33,6 @@ def samples(group: str) -> tuple[Sample, ...]:
     """The replies of one group: ``"535"`` (one per provider) or ``"near-misses"``."""
     groups = _groups()
     if group not in groups:
-        raise SmtpLessonError(f"no sample group {group!r}; choose one of {', '.join(groups)}",
-                              rule="sample-group")
+        raise SmtpLessonError.of("error.samples.group", rule="sample-group", group=group,
+                                 choices=", ".join(groups))
     return groups[group]

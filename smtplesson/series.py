@@ -53,8 +53,8 @@ def lesson(name: str) -> Lesson:
     for item in lessons():
         if name in (item.number, item.stem, item.file):
             return item
-    raise SmtpLessonError(f"no lesson {name!r}; the series is {', '.join(i.number for i in lessons())}",
-                          rule="lesson-name")
+    raise SmtpLessonError.of("error.series.lesson", rule="lesson-name", name=name,
+                             numbers=", ".join(i.number for i in lessons()))
 
 
 def table_markdown(link_prefix: str = "") -> str:

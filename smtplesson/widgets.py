@@ -30,7 +30,7 @@ import traitlets
 from . import cards, quiz
 from .catalogue import COMMANDS, all_codes, lookup
 from .compare import compare
-from .errors import LabError, SmtpLessonError
+from .errors import LabError, SmtpLessonError, told_in
 from .explain import explain
 from .i18n import LANGUAGE_NAMES, LANGUAGES, check_language, get_language, on_language_change, t
 
@@ -340,7 +340,8 @@ class CodeExplorer(_LessonWidget):
     _title_key = "explorer.title"
 
     def __init__(self, code: int = 250, lang: str | None = None) -> None:
-        chosen = lookup(code).code  # a bad code fails here, with the rule it broke, before any part exists
+        with told_in(lang):  # a bad code fails here, with the rule it broke, before any part exists
+            chosen = lookup(code).code
         super().__init__(lang)
         with self._built():
             self.reply_class = self._control(_Dropdown(style=_AUTO_LABEL, layout=_WIDE))
@@ -466,7 +467,8 @@ class ContrastCard(_LessonWidget):
     _title_key = "contrast.title"
 
     def __init__(self, a: int = 250, b: int = 535, lang: str | None = None) -> None:
-        pair = (lookup(a).code, lookup(b).code)  # bad codes fail here, naming the rule, before any part exists
+        with told_in(lang):  # bad codes fail here, naming the rule, before any part exists
+            pair = (lookup(a).code, lookup(b).code)
         super().__init__(lang)
         with self._built():
             self._pair = pair
@@ -541,14 +543,15 @@ class LabPanel(_LessonWidget):
         from .lab import LabServer
 
         if lab is not None and not isinstance(lab, LabServer):
-            raise LabError(f"LabPanel(lab) takes a LabServer, or nothing for a new one, "
-                           f"not {type(lab).__name__}", rule="lab")
+            raise LabError.of("error.labpanel.lab", rule="lab",
+                              type=type(lab).__name__).in_language(lang)
         for name, value in (("user", user), ("password", password)):
             if not isinstance(value, str):
-                raise LabError(f"{name} must be text (str), not {type(value).__name__}",
-                               rule="text-input")
+                raise LabError.of("error.lab.text", rule="text-input", name=name,
+                                  type=type(value).__name__).in_language(lang)
         if _yes_no(starttls) is None:
-            raise LabError(f"starttls is True or False, not {_shown(starttls)}", rule="starttls")
+            raise LabError.of("error.labpanel.starttls", rule="starttls",
+                              value=_shown(starttls)).in_language(lang)
         starttls = _yes_no(starttls)
         super().__init__(lang)
         with self._built():
@@ -631,8 +634,8 @@ def _names(value, what: str) -> list[str] | None:
     except TypeError:
         names = [names]
     if not all(isinstance(name, str) for name in names):
-        raise SmtpLessonError(f"{what} are given as text, e.g. {what}=['530-vs-535'], not {value!r}"[:200],
-                              rule=f"quiz-{what.rstrip('s')}")
+        raise SmtpLessonError.of("error.quiz.names", rule=f"quiz-{what.rstrip('s')}", what=what,
+                                 value=_shown(value))
     return names
 
 
@@ -642,9 +645,10 @@ class Quiz(_LessonWidget):
     _title_key = "quiz.title"
 
     def __init__(self, topics=None, ids=None, lang: str | None = None, *, notebook=None) -> None:
-        asked = quiz.select(_names(topics, "topics"), _names(ids, "ids"), notebook=notebook)  # checked before any part exists
-        if not asked:
-            raise SmtpLessonError("this quiz would have no questions", rule="quiz-empty")
+        with told_in(lang):  # checked before any part exists
+            asked = quiz.select(_names(topics, "topics"), _names(ids, "ids"), notebook=notebook)
+            if not asked:
+                raise SmtpLessonError.of("error.quiz.empty", rule="quiz-empty")
         super().__init__(lang)
         with self._built():
             self.asked = asked
@@ -700,33 +704,37 @@ class Quiz(_LessonWidget):
 
     def _question_html(self, q: quiz.Question, index: int) -> str:
         lang = self.lang
+        q = q.in_language(lang)
+        notice = t("quiz.english_only", lang) if q.lang != lang else ""
         parts = [f'<p style="margin:2px 0;color:#57606a">'
                  f'{escape(t("quiz.position", lang, n=index + 1, total=len(self.asked)))}'
-                 f'{escape(t("quiz.english_only", lang))}</p>',
-                 f'<p style="margin:4px 0"><b>{escape(q.prompt)}</b></p>']
-        if q.reply:
-            parts.append('<pre style="margin:4px 0;padding:6px;background:#f6f8fa;'
+                 f'{escape(notice)}</p>',
+                 f'<p style="margin:4px 0"><b>{cards.marked(q.prompt, q.lang, lang)}</b></p>']
+        if q.reply:  # the server's text as it came on the wire: never translated
+            wire = ' lang="en"' if lang != "en" else ""
+            parts.append(f'<pre{wire} style="margin:4px 0;padding:6px;background:#f6f8fa;'
                          f'white-space:pre-wrap">{escape(q.reply)}</pre>')
             if q.source:
                 parts.append(f'<p style="margin:2px 0;font-size:90%;color:#57606a">'
                              f'{escape(t("quiz.source", lang, source=q.source))}</p>')
         parts.append("<ol type=\"A\" style=\"margin:4px 0\">" + "".join(
-            f"<li>{escape(option.text)}</li>" for option in q.options) + "</ol>")
+            f"<li>{cards.marked(option.text, q.lang, lang)}</li>" for option in q.options) + "</ol>")
         return cards.wrap("".join(parts), lang, "quiz-question")
 
     def _feedback_html(self, q: quiz.Question, picked: int) -> str:
         lang = self.lang
+        q = q.in_language(lang)
         right = picked == q.answer
         mark, fg, bg = cards.CLASS_STYLE[2 if right else 5]
         verdict = t("quiz.right" if right else "quiz.wrong", lang)
         rows = "".join(
             f'<li><b>{"✔" if option.correct else "✘"} {chr(65 + i)}</b>'
             f'{" ← " + escape(t("quiz.your_pick", lang)) if i == picked else ""}: '
-            f"{escape(option.why)}</li>"
+            f"{cards.marked(option.why, q.lang, lang)}</li>"
             for i, option in enumerate(q.options))
         body = (f'<p style="margin:4px 0;color:{fg};background:{bg};padding:2px 6px">'
                 f'<b>{mark} {escape(verdict)}</b></p><ul style="margin:4px 0">{rows}</ul>'
-                f'<p style="margin:4px 0">{escape(q.explanation)}</p>')
+                f'<p style="margin:4px 0">{cards.marked(q.explanation, q.lang, lang)}</p>')
         return cards.wrap(body, lang, "quiz-feedback")
 
     def _score_html(self) -> str:
@@ -744,14 +752,17 @@ class Quiz(_LessonWidget):
                 blocks.append(self._question_html(q, index) + self._feedback_html(q, self.chosen[q.id])
                               + "<hr>")
                 continue
-            answer = q.options[q.answer]
+            shown = q.in_language(lang)
+            answer = shown.options[shown.answer]
             reasons = "".join(f'<li><b>{"✔" if o.correct else "✘"} {chr(65 + i)}</b>: '
-                              f"{escape(o.why)}</li>" for i, o in enumerate(q.options))
+                              f"{cards.marked(o.why, shown.lang, lang)}</li>"
+                              for i, o in enumerate(shown.options))
             blocks.append(
                 self._question_html(q, index)
                 + f"<details><summary>{escape(t('quiz.show_answer', lang))}</summary>"
-                f"<p><b>{chr(65 + q.answer)}</b>: {escape(answer.text)}</p><ul>{reasons}</ul>"
-                f"<p>{escape(q.explanation)}</p></details><hr>")
+                f"<p><b>{chr(65 + q.answer)}</b>: {cards.marked(answer.text, shown.lang, lang)}</p>"
+                f"<ul>{reasons}</ul>"
+                f"<p>{cards.marked(shown.explanation, shown.lang, lang)}</p></details><hr>")
         return cards.wrap("".join(blocks), lang, "quiz")
 
     def _describe(self) -> str:
@@ -770,8 +781,8 @@ class ExplainBox(_LessonWidget):
         if isinstance(text, (int, float)) and not isinstance(text, bool):
             text = str(text)  # ExplainBox(535): the code, as typed
         if not isinstance(text, str):
-            raise SmtpLessonError(f"ExplainBox takes the text to explain (str), not "
-                                  f"{type(text).__name__}", rule="text-input")
+            raise SmtpLessonError.of("error.explainbox.type", rule="text-input",
+                                     type=type(text).__name__).in_language(lang)
         super().__init__(lang)
         with self._built():
             self.text = self._control(_Textarea(value=text, rows=4, layout=_FULL,
@@ -797,7 +808,8 @@ class ExplainBox(_LessonWidget):
 
     def _card_html(self) -> str:
         shown = self.text.value if len(self.text.value) <= 2000 else self.text.value[:2000] + "…"
-        paste = (f'<pre style="white-space:pre-wrap;background:#f6f8fa;padding:6px">'
+        wire = ' lang="en"' if self.lang != "en" else ""  # what was pasted, as it was pasted
+        paste = (f'<pre{wire} style="white-space:pre-wrap;background:#f6f8fa;padding:6px">'
                  f"{escape(shown)}</pre>")
         return cards.wrap(paste, self.lang, "explain-input") + (self.result.value or self.problem.value)
 

@@ -13,15 +13,19 @@ import io
 import json
 import os
 import re
+import socket
 import subprocess
 import sys
 import unicodedata
+from html.parser import HTMLParser
 from importlib import resources
 from pathlib import Path
 
 import pytest
 
-from smtplesson import ReplyParseError, compare, explain, lookup, lookup_enhanced
+import smtplesson
+from smtplesson import (ReplyParseError, SmtpLessonError, compare, explain, lookup, lookup_enhanced,
+                        parse_reply, parse_transcript, quiz, samples, series)
 from smtplesson.cards import code_card_html, code_card_text, enhanced_line
 from smtplesson.compare import FACETS, contrasts
 from smtplesson.i18n import catalog, t
@@ -43,7 +47,7 @@ GLOSSARY = """
 | use (verb/noun) | उपयोग | इस्तेमाल |
 | session | सेशन | सत्र |
 | administrator | एडमिन | व्यवस्थापक |
-| API key | API की | API कुंजी / कुंजी |
+| API key | API की | API कुंजी / कुंजी / कुंजियाँ / कुंजियों |
 | AUTH exchange | AUTH एक्सचेंज | आदान-प्रदान |
 | final dot (end of DATA) | अंतिम डॉट | अंतिम बिंदु |
 | to raise (an exception) | रेज़ करना | उठाना / उठाता / उठाती / उठाते / उठाया / उठाए / उठता / उठती / उठते |
@@ -100,8 +104,9 @@ def avoided_terms(text: str) -> list[str]:
 # --- what counts as Hindi -----------------------------------------------------------------------
 
 #: A quoted stretch: server text or a code example, '…' (an apostrophe inside a word, as in
-#: "Can't", stays inside) or "…".
+#: "Can't", stays inside) or "…", or a Python bytes literal b'…' (smtplib's copy of the reply).
 _QUOTED = re.compile(
+    r"""\bb'(?:[^'\\\n]|\\.)*'|"""
     r"""(?<![A-Za-z0-9])'(?:[^'\n]|(?<=[A-Za-z])'(?=[A-Za-z]))*'(?![A-Za-z])|"[^"\n]*\"""")
 _RFC = re.compile(r"\bRFC \d+(?: §[\d.]+)*")
 #: Protocol words and code: ALL-CAPS words (EHLO, STARTTLS, XOAUTH2), anything with a digit
@@ -211,6 +216,12 @@ def test_the_scans_find_the_hindi_they_are_meant_to_check():
     assert len(hindi_strings("messages.json")) >= 100
     assert len(hindi_strings("contrasts.json")) == 2 * len(contrasts())
     assert notebook_strings(outputs=False)
+    # The quiz's Hindi and the errors' Hindi are scanned too (prompt, explanation, text and reason
+    # of every option of every question; every error message).
+    questions = json.loads(DATA.joinpath("quiz.json").read_text("utf-8"))["questions"]
+    assert len(hindi_strings("quiz.json")) >= sum(2 + 2 * len(q["options"]) for q in questions)
+    assert {where for where, _ in hindi_strings("messages.json")} >= {
+        f"messages.json.hi.{key}" for key in catalog()["hi"] if key.startswith("error.")}
     assert {english for english, _, _ in glossary_rows()} >= {"verdict", "session", "5yz"}
     assert avoided_terms("सर्वर का निर्णय") and avoided_terms("SMTPDataError उठाता है")
     assert avoided_terms("यह स्थिति कोड है") and not avoided_terms("अंतर स्थिति का है")
@@ -486,10 +497,437 @@ def test_transcript_summary_names_the_steps_in_hindi():
     assert "(connection)" not in text and "(end of data)" not in text, text
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "ReplyParseError messages are English only (reply.py, explain.py); issue 16 asks for Hindi "
-    "with the rule names left in English"), raises=AssertionError)
+# --- errors in the learner's language --------------------------------------------------------------
+
+def _in_hindi_mode(call):
+    """Run ``call`` with Hindi as the current language (the strict parser takes no ``lang``)."""
+    def run():
+        smtplesson.set_language("hi")
+        try:
+            return call()
+        finally:
+            smtplesson.set_language("en")
+    return run
+
+
+#: One bad input per message key of every error the learner can meet from the reply model,
+#: explain(), lookup(), compare(), the quiz and the language switch: (key, rule, call in Hindi).
+BAD = [
+    ("error.reply.empty_line", "empty-line", _in_hindi_mode(lambda: parse_reply("250-a\n\n250 b"))),
+    ("error.reply.line_length", "line-length", _in_hindi_mode(lambda: parse_reply("250 " + "x" * 600))),
+    ("error.reply.leading_space", "leading-space", _in_hindi_mode(lambda: parse_reply(" 250 ok"))),
+    ("error.reply.bytes_literal", "bytes-literal", _in_hindi_mode(lambda: parse_reply("b'250 ok'"))),
+    ("error.reply.enhanced_first", "three-digits",
+     lambda: explain("5.7.8 Username and Password not accepted", lang="hi")),
+    ("error.reply.no_code", "three-digits", _in_hindi_mode(lambda: parse_reply("hello"))),
+    ("error.reply.four_digits", "three-digits", lambda: explain("2500 OK", lang="hi")),
+    ("error.reply.separator", "separator", _in_hindi_mode(lambda: parse_reply("250_ok"))),
+    ("error.reply.text_characters", "text-characters", _in_hindi_mode(lambda: parse_reply("250 a\x00b"))),
+    ("error.reply.bytes_not_ascii", "text-characters", _in_hindi_mode(lambda: parse_reply(b"250 \xff"))),
+    ("error.reply.type", "reply-type", _in_hindi_mode(lambda: parse_reply(250))),
+    ("error.reply.empty", "empty", lambda: explain("", lang="hi")),
+    ("error.reply.same_code", "same-code", _in_hindi_mode(lambda: parse_reply("250-a\n251 b"))),
+    ("error.reply.no_final_line", "no-final-line", _in_hindi_mode(lambda: parse_reply("535-5.7.8 only"))),
+    ("error.reply.text_after_final", "text-after-final-line",
+     _in_hindi_mode(lambda: parse_reply("250 a\n250 b"))),
+    ("error.transcript.side", "transcript-side", _in_hindi_mode(lambda: parse_transcript("X: 250 ok"))),
+    ("error.transcript.empty", "empty", _in_hindi_mode(lambda: parse_transcript("\n\n"))),
+    ("error.transcript.type", "transcript-type", _in_hindi_mode(lambda: parse_transcript(250))),
+    ("error.transcript.client_inside_reply", "no-final-line",
+     lambda: explain("S: 250-a\nC: NOOP\nS: 250 b", lang="hi")),
+    ("error.transcript.reply", "first-digit", _in_hindi_mode(lambda: parse_transcript("S: 999 x"))),
+    ("error.transcript.no_final_line", "no-final-line",
+     _in_hindi_mode(lambda: parse_transcript("S: 220 hi\nC: EHLO a\nS: 250-a"))),
+    ("error.code.type", "code-type", lambda: lookup(None, "hi")),
+    ("error.code.enhanced", "three-digits", lambda: lookup("5.7.8", "hi")),
+    ("error.code.three_digits", "three-digits", lambda: lookup("abc", "hi")),
+    ("error.code.first_digit", "first-digit", lambda: compare(250, 600, lang="hi")),
+    ("error.code.second_digit", "second-digit", lambda: lookup(260, "hi")),
+    ("error.enhanced.format", "enhanced-format", lambda: lookup_enhanced("5.7", "hi")),
+    ("error.explain.no_reply_code", "no-reply-code",
+     lambda: explain("smtplib.SMTPServerDisconnected: Connection unexpectedly closed", lang="hi").reply),
+    ("error.explain.reply_text", "text-characters", lambda: explain((535, b"\xff\xfe"), lang="hi")),
+    ("error.explain.not_text", "text-characters", lambda: explain(b"\xff\xfe", lang="hi")),
+    ("error.explain.exception_type", "explain-type", lambda: explain(KeyError("x"), lang="hi")),
+    ("error.explain.type", "explain-type", lambda: explain(None, lang="hi")),
+    ("error.explain.too_long", "too-long", lambda: explain("250 ok\n" * 20_000, lang="hi")),
+    ("error.explain.smtplib_form", "smtplib-form", lambda: explain("(535, b'\\x')", lang="hi")),
+    ("error.explain.no_server_reply", "no-reply",
+     lambda: explain(parse_transcript("C: EHLO a\nS: 250 a").__class__((), ()), lang="hi")),
+    ("error.quiz.notebook", "quiz-notebook", _in_hindi_mode(lambda: quiz.select(notebook="09"))),
+    ("error.quiz.id", "quiz-id", _in_hindi_mode(lambda: quiz.select(ids=["nope"]))),
+    ("error.quiz.topic", "quiz-topic", _in_hindi_mode(lambda: quiz.select(topics=["nope"]))),
+    ("error.language", "language", _in_hindi_mode(lambda: smtplesson.set_language("fr"))),
+    ("error.samples.group", "sample-group", _in_hindi_mode(lambda: samples.samples("nope"))),
+    ("error.series.lesson", "lesson-name", _in_hindi_mode(lambda: series.lesson("99"))),
+]
+
+
+def _lab(**settings):
+    from smtplesson.lab import LabServer
+
+    return LabServer(**settings)
+
+
+_RUNNING: list = []  # one lab started for the rows that get past "is the lab running?"
+
+
+def _running():
+    if not _RUNNING:
+        _RUNNING.append(_lab().start())
+    return _RUNNING[0]
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _stop_the_running_lab():
+    yield
+    while _RUNNING:
+        _RUNNING.pop().stop()
+
+
+def _send(lab="running", user="alice", password="x", **settings):
+    """send_mail to the running lab (or a lab never started, or whatever ``lab`` is) as alice."""
+    from smtplesson.lab import send_mail
+
+    lab = _running() if lab == "running" else _lab() if lab == "stopped" else lab
+    return send_mail(lab, user, password, **settings)
+
+
+def _dialogue(commands):
+    from smtplesson.lab import dialogue
+
+    return dialogue(_running(), commands)
+
+
+def _busy_port():
+    from smtplesson.lab import LabServer
+
+    with socket.socket() as holder:
+        holder.bind(("127.0.0.1", 0))
+        holder.listen(1)
+        lab = LabServer(port=holder.getsockname()[1])
+        try:
+            lab.start()
+        finally:
+            lab.stop()
+
+
+#: The lab's errors, in Hindi mode (a LabServer is made, and started only for the busy port).
+BAD += [
+    ("error.lab.flag", "flag", _in_hindi_mode(lambda: _lab(require_tls="yes"))),
+    ("error.lab.accounts_type", "accounts", _in_hindi_mode(lambda: _lab(accounts=[("a", "b")]))),
+    ("error.lab.accounts_values", "accounts", _in_hindi_mode(lambda: _lab(accounts={"": "x"}))),
+    ("error.lab.host", "loopback-only", _in_hindi_mode(lambda: _lab(host="localhost"))),
+    ("error.lab.loopback", "loopback-only", _in_hindi_mode(lambda: _lab(host="8.8.8.8"))),
+    ("error.lab.port", "port", _in_hindi_mode(lambda: _lab(port=70000))),
+    ("error.lab.tls_mode", "tls-mode", _in_hindi_mode(lambda: _lab(require_tls=True, implicit_tls=True))),
+    ("error.lab.text", "text-input", _in_hindi_mode(lambda: _send(sender=5))),
+    ("error.lab.recipient_text", "text-input", _in_hindi_mode(lambda: _send(recipients=[5]))),
+    ("error.lab.command_text", "text-input", _in_hindi_mode(lambda: _dialogue([5]))),
+    ("error.lab.timeout", "timeout", _in_hindi_mode(lambda: _send(timeout=0))),
+    ("error.lab.tls_flags", "tls-mode", _in_hindi_mode(lambda: _send(starttls=True, implicit_tls=True))),
+    ("error.lab.not_a_lab", "lab", _in_hindi_mode(lambda: _send("lab"))),
+    ("error.lab.stopped", "lab-stopped", _in_hindi_mode(lambda: _send("stopped"))),
+    ("error.lab.token_user", "credentials", _in_hindi_mode(lambda: _send(user=None, password=None, token="t"))),
+    ("error.lab.token_password", "credentials", _in_hindi_mode(lambda: _send(token="t"))),
+    ("error.lab.recipients", "text-input", _in_hindi_mode(lambda: _send(recipients=5))),
+    ("error.lab.one_line", "one-line", _in_hindi_mode(lambda: _dialogue(["EHLO a\r\nMAIL FROM:<>"]))),
+    ("error.lab.app_password_same", "app-passwords",
+     _in_hindi_mode(lambda: _lab(app_passwords={"alice": "wonderland"}))),
+    ("error.lab.token_form", "tokens", _in_hindi_mode(lambda: _lab(tokens={"alice": "a b"}))),
+    ("error.lab.map_type", "tokens", _in_hindi_mode(lambda: _lab(tokens=["alice"]))),
+    ("error.lab.map_values", "tokens", _in_hindi_mode(lambda: _lab(tokens={"alice": ""}))),
+    ("error.lab.map_user", "tokens", _in_hindi_mode(lambda: _lab(tokens={"bob": "abc"}))),
+    ("error.lab.port_in_use", "port-in-use", _in_hindi_mode(_busy_port)),
+]
+#: Keys no input reaches today, keys only the widgets raise (test_widget_errors_are_told_in_…),
+#: and listening errors that need a machine state a test cannot make (root, no IPv6, odd errno).
+NOT_IN_BAD = {"error.rule", "error.explain.no_reply", "error.quiz.empty", "error.quiz.names",
+              "error.explainbox.type", "error.labpanel.lab", "error.labpanel.starttls",
+              "error.lab.listen_permission", "error.lab.no_address", "error.lab.listen"}
+
+
+@pytest.mark.parametrize("key, rule, call", BAD, ids=[row[0] for row in BAD])
+def test_each_error_is_told_in_hindi_with_its_english_rule(key, rule, call):
+    with pytest.raises(SmtpLessonError) as raised:
+        call()
+    error = raised.value
+    assert (error.key, error.rule, error.lang) == (key, rule, "hi")
+    assert str(error) == error.text("hi") and str(error) != error.text("en")
+    words = str(error)  # the sentence we wrote, without what it quotes (input, names, a detail)
+    for value in error.values.values():
+        if isinstance(value, str) and value:
+            words = words.replace(repr(value), " ").replace(value, " ")
+    assert_hindi(words, f"the {key} error")
+    assert not typography_problems(str(error)), typography_problems(str(error))
+    if key != "error.explain.no_reply_code":  # its detail is already in the explanation's language
+        assert not _DEVANAGARI.search(error.text("en")), "the English message stays English"
+    assert error._render_traceback_() == [
+        f"{type(error).__name__}: {error}  (नियम: {rule})"]  # the rule's name stays English
+
+
+def test_every_error_message_key_is_raised_above_and_every_raise_site_names_a_key():
+    keys = {key for key in catalog()["en"] if key.startswith("error.")}
+    assert keys - NOT_IN_BAD == {row[0] for row in BAD}
+    package = Path(smtplesson.__file__).parent
+    used = set()
+    for path in package.glob("*.py"):
+        used |= set(re.findall(r'\.of\(\s*"([^"]+)"', path.read_text("utf-8")))
+    assert used and used <= keys, sorted(used - keys)
+    assert {"error.quiz.empty", "error.quiz.names", "error.explainbox.type"} <= used
+
+
+def test_an_error_speaks_the_language_asked_for_not_the_current_one():
+    """explain(lang=...) decides, whatever set_language said; without lang, the current language does."""
+    smtplesson.set_language("hi")
+    try:
+        with pytest.raises(ReplyParseError, match=re.escape("line 1 starts with more than three digits")):
+            explain("2500 OK", lang="en")
+        with pytest.raises(ReplyParseError, match="पंक्ति 1"):
+            explain("2500 OK")
+    finally:
+        smtplesson.set_language("en")
+    with pytest.raises(ReplyParseError) as raised:
+        _in_hindi_mode(lambda: parse_transcript("S: 220 hi\nS: 2500 b"))()
+    message = str(raised.value)  # a wrapped error is told in one language throughout
+    assert message.startswith("ट्रांसक्रिप्ट में पंक्ति 2 से शुरू होने वाला उत्तर: पंक्ति 1 ")
+    assert raised.value.text("en").startswith("transcript reply starting at line 2: line 1 starts")
+    assert_hindi(message, "a transcript error around a reply error")
+
+
 def test_parse_errors_are_explained_in_hindi():
     with pytest.raises(ReplyParseError) as error:
         explain("2500 OK", lang="hi")
     assert_hindi(str(error.value), "ReplyParseError for '2500 OK'")
+
+
+def test_cli_refuses_in_hindi_on_one_line():
+    result = run_cli("explain", "--lang", "hi", "2500")
+    assert result.returncode == 2 and result.stdout == ""
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("smtplesson: "), result.stderr
+    assert "2500" in lines[0] and "Traceback" not in result.stderr
+    assert_hindi(lines[0].removeprefix("smtplesson: "), "the CLI's error line")
+
+
+# --- the quiz in Hindi ----------------------------------------------------------------------------
+
+QUIZ_IDS = [question.id for question in quiz.questions("en")]
+
+
+def _has_letters(text: str) -> bool:
+    return bool(re.search(r"[A-Za-z\u0900-\u097f]", text))
+
+
+@pytest.mark.parametrize("qid", QUIZ_IDS)
+def test_every_quiz_question_reads_in_hindi(qid):
+    """Prompt, every option, the reason for every option and the explanation: Hindi, in Hindi mode."""
+    hindi = quiz.select(ids=[qid], lang="hi")[0]
+    english = quiz.select(ids=[qid], lang="en")[0]
+    assert hindi.lang == "hi" and english.lang == "en"
+    # Only the words change: which option is right, the quoted reply and the tags stay as they are.
+    assert (hindi.id, hindi.topic, hindi.reply, hindi.notebook, hindi.key_terms, hindi.recap,
+            hindi.answer) == (english.id, english.topic, english.reply, english.notebook,
+                              english.key_terms, english.recap, english.answer)
+    assert [o.correct for o in hindi.options] == [o.correct for o in english.options]
+    texts = [("prompt", hindi.prompt, english.prompt),
+             ("explanation", hindi.explanation, english.explanation)]
+    texts += [(f"option {chr(65 + i)}", o.text, e.text) for i, (o, e) in
+              enumerate(zip(hindi.options, english.options))]
+    texts += [(f"reason {chr(65 + i)}", o.why, e.why) for i, (o, e) in
+              enumerate(zip(hindi.options, english.options))]
+    for where, text, text_en in texts:
+        if not _has_letters(text_en):  # an option that is only a code, such as 5.07.8
+            assert text == text_en, where
+            continue
+        assert text != text_en, f"{qid} {where} is the English text"
+        assert_hindi(text, f"{qid} {where}")
+        # A server reply quoted in the English ('535 5.7.8 …') is quoted verbatim in the Hindi.
+        for quoted in _QUOTED.findall(text_en):
+            if re.match(r"'[2-5]\d\d[ -]", quoted):
+                assert quoted in text, f"{qid} {where} lost {quoted}"
+    # A source is a name and a reference (Gmail (nodemailer/nodemailer#1116)); its words are Hindi.
+    words = re.sub(r"\([^()]*\)", " ", hindi.source)
+    assert not re.search(r"\b(source|quoted|lesson's|seen|through|page)\b", words), hindi.source
+
+
+def test_quiz_languages_and_the_default_language():
+    """questions() follows the current language, like lookup() and explain(); in_language() rewords."""
+    first = quiz.questions("en")[0]
+    assert quiz.languages(first) == ("en", "hi")
+    assert first.in_language("hi") == quiz.questions("hi")[0] and first.in_language("hi").lang == "hi"
+    assert quiz.questions()[0] == first
+    smtplesson.set_language("hi")
+    try:
+        assert quiz.questions()[0].lang == "hi" and quiz.select(notebook="04")[0].lang == "hi"
+    finally:
+        smtplesson.set_language("en")
+
+
+def _quiz_text(html: str) -> str:
+    from html import unescape
+
+    return unescape(re.sub(r"<[^>]+>", " ", html))
+
+
+def test_the_quiz_widget_speaks_hindi_and_switches_back_and_forth():
+    from smtplesson.widgets import Quiz
+
+    widget = Quiz(topics=["530-vs-535"], lang="hi")
+    question = widget.current.in_language("hi")
+    shown = _quiz_text(widget.question.value)
+    assert question.prompt in shown and all(o.text in shown for o in question.options)
+    assert t("quiz.english_only", "hi").strip() not in shown
+    assert_hindi(shown, "the Hindi quiz question on screen")
+    wrong = next(i for i, o in enumerate(question.options) if not o.correct)
+    widget.choice.value = wrong
+    widget.check.click()
+    feedback = _quiz_text(widget.feedback.value)
+    assert t("quiz.wrong", "hi") in feedback and question.explanation in feedback
+    assert all(o.why in feedback for o in question.options)
+    # Switching language redraws the question and the feedback already on screen.
+    widget.language.value = "en"
+    english = widget.current.in_language("en")
+    assert english.prompt in _quiz_text(widget.question.value)
+    assert english.explanation in _quiz_text(widget.feedback.value)
+    assert "Not quite" in widget.feedback.value
+    widget.language.value = "hi"
+    assert question.explanation in _quiz_text(widget.feedback.value)
+    widget.close()
+
+
+def test_the_quiz_static_card_in_hindi_has_every_word_in_hindi():
+    from smtplesson.widgets import Quiz
+
+    widget = Quiz(lang="hi")
+    html = widget.fallback_html()
+    text = _quiz_text(html)
+    assert t("widget.saved_copy", "hi") in text
+    for question in quiz.questions("hi"):
+        for words in (question.prompt, question.explanation,
+                      *(o.text for o in question.options), *(o.why for o in question.options)):
+            assert words in text, words
+    assert t("quiz.english_only", "hi").strip() not in text
+    widget.close()
+
+
+# --- English inside a Hindi card is marked lang="en" ------------------------------------------------
+
+class _LanguageOfText(HTMLParser):
+    """Every piece of text in a card, with the language it is marked with (the nearest lang)."""
+
+    VOID = {"br", "hr", "img", "meta", "input", "col", "wbr", "link"}
+
+    def __init__(self, html: str) -> None:
+        super().__init__()
+        self.stack: list[str] = []
+        self.texts: list[tuple[str, str]] = []
+        self.feed(html)
+        self.close()
+        assert self.stack == [], "the card's tags are balanced"
+
+    def handle_starttag(self, tag, attrs):
+        if tag not in self.VOID:
+            self.stack.append(dict(attrs).get("lang") or (self.stack[-1] if self.stack else ""))
+
+    def handle_endtag(self, tag):
+        if tag not in self.VOID:
+            self.stack.pop()
+
+    def handle_data(self, data):
+        if data.strip():
+            self.texts.append((self.stack[-1] if self.stack else "", data))
+
+    def text(self, lang: str) -> str:
+        return "\n".join(data for data_lang, data in self.texts if data_lang == lang)
+
+
+def _assert_marked(html: str, english: list[str], where: str) -> _LanguageOfText:
+    """Each of ``english`` is marked lang="en"; all that is marked Hindi reads as Hindi."""
+    card = _LanguageOfText(html)
+    assert card.texts and card.texts[0][0] == "hi", where
+    marked_english = card.text("en")
+    for text in english:
+        assert text in marked_english, f"{where}: {text!r} is not marked lang='en'"
+        assert text not in card.text("hi"), f"{where}: {text!r} sits in Hindi"
+    assert_hindi(card.text("hi"), f"the Hindi of {where}")
+    return card
+
+
+GMAIL_535 = ("535-5.7.8 Username and Password not accepted. Learn more at\n"
+             "535 5.7.8  https://support.google.com/mail/?p=BadCredentials a1b2c3 - gsmtp")
+
+
+@pytest.mark.parametrize("reply", [
+    "535 5.7.8 Authentication credentials invalid", GMAIL_535,
+    "535 5.7.139 Authentication unsuccessful, the user credentials were incorrect.",
+    "550 5.1.1 <bob@example.org>: Recipient address rejected: User unknown",
+    "534 5.7.9 Application-specific password required", "435 Unable to authenticate at present"])
+def test_a_hindi_explanation_marks_the_reply_as_english(reply):
+    explanation = explain(reply, lang="hi")
+    english = [str(explanation.reply)]
+    item = explanation.items[-1]
+    if item.enhanced is not None and item.enhanced.advice and item.provider is None:
+        english.append(item.enhanced.title)  # the registry's title, shown in English
+    _assert_marked(explanation._repr_html_(), english, f"explain({reply!r}, lang='hi')")
+
+
+def test_a_hindi_transcript_marks_every_line_on_the_wire_and_what_base64_decodes_to():
+    transcript = ("S: 220 lab ESMTP\nC: EHLO me\nS: 250-lab\nS: 250 AUTH PLAIN LOGIN\n"
+                  "C: AUTH PLAIN AGFsaWNlAHdyb25n\nS: 535 5.7.8 Authentication credentials invalid\n"
+                  "C: AUTH LOGIN\nS: 334 VXNlcm5hbWU6\nC: *\nS: 501 5.7.0 Auth aborted\nC: QUIT\n"
+                  "S: 221 Bye\n")
+    explanation = explain(transcript, lang="hi")
+    lines = [f"{line.side}: {line.text}" for line in explanation.transcript.lines]
+    card = _assert_marked(explanation._repr_html_(), lines + ["\\0alice\\0wrong", "Username:"],
+                          "a Hindi transcript")
+    assert t("card.b64_cancel", "hi") in card.text("hi")
+    assert "cancel" not in card.text("hi")
+
+
+def test_a_hindi_code_card_marks_text_still_in_english():
+    english = lookup(251, "en")  # as if 251 had no Hindi: the notice says so, the text is marked
+    card = _assert_marked(code_card_html(english, "hi"), [english.name, english.meaning],
+                          "an English entry on a Hindi card")
+    assert t("card.untranslated", "hi") in card.text("hi")
+    hindi = _LanguageOfText(code_card_html(lookup(535, "hi"), "hi"))
+    assert hindi.text("en") == ""  # a card all in Hindi marks nothing
+
+
+def test_a_hindi_quiz_card_marks_the_quoted_reply_and_an_english_card_marks_nothing():
+    from smtplesson.widgets import Quiz
+
+    widget = Quiz(topics=["classify"], lang="hi")
+    replies = [question.reply for question in widget.asked if question.reply]
+    _assert_marked(widget.fallback_html(), replies, "the Hindi quiz card")
+    widget.language.value = "en"
+    english = widget.fallback_html()
+    assert "<span lang=" not in english and "<pre lang=" not in english
+    assert {lang for lang, _ in _LanguageOfText(english).texts} == {"en"}
+    widget.close()
+
+
+# --- widget errors in the widget's language --------------------------------------------------------
+
+def test_widget_errors_are_told_in_the_widgets_language():
+    from smtplesson.widgets import ExplainBox, Quiz
+
+    with pytest.raises(SmtpLessonError) as raised:
+        Quiz(topics=[5], lang="hi")
+    assert raised.value.key == "error.quiz.names" and raised.value.lang == "hi"
+    assert_hindi(str(raised.value).replace("topics", " "), "Quiz(topics=[5], lang='hi')")
+    with pytest.raises(SmtpLessonError, match="^ExplainBox समझाने के लिए"):
+        ExplainBox(["535"], lang="hi")
+    from smtplesson.widgets import LabPanel
+
+    for bad, key in ((dict(lab="lab"), "error.labpanel.lab"), (dict(starttls="maybe"), "error.labpanel.starttls"),
+                     (dict(user=None), "error.lab.text")):
+        with pytest.raises(SmtpLessonError) as raised:
+            LabPanel(lang="hi", **bad)
+        assert raised.value.key == key and raised.value.lang == "hi", bad
+        assert _DEVANAGARI.search(str(raised.value)), str(raised.value)
+    box = ExplainBox("2500 OK", lang="hi")
+    assert "पंक्ति 1 तीन से ज़्यादा अंकों से शुरू होती है" in box.problem.value
+    box.language.value = "en"  # the message on screen follows the language
+    assert "line 1 starts with more than three digits" in box.problem.value
+    box.close()
