@@ -355,7 +355,7 @@ def comparison_text(comparison: "Comparison") -> str:
 
 #: The notes ``Transcript.annotated()`` writes beside AUTH lines, and their message keys.
 _NOTE_KEYS = {"not base64": "card.b64_not", "* = cancel": "card.b64_cancel",
-              "= : empty response": "card.b64_empty"}
+              "= : empty response": "card.b64_empty", "(empty line)": "card.b64_empty_line"}
 _DECODED = "base64 → "
 
 
@@ -424,6 +424,6 @@ def outcome_html(outcome, lang: str) -> str:
         head = ('<span class="smtplesson-badge" style="border:1px solid #57606a;border-radius:4px;'
                 f'padding:1px 6px;font-weight:600">⊘ {escape(t("card.no_code", lang))}</span>')
     verdict = (f'<p class="smtplesson-verdict" style="margin:6px 0;font-size:110%">'
-               f'<b>{escape(t("card.verdict", lang))}:</b> {head} {escape(outcome.message)}</p>')
+               f'<b>{escape(t("card.verdict", lang))}:</b> {head} {escape(outcome.describe(lang))}</p>')
     table = transcript_table(outcome.transcript, lang, highlight=outcome.verdict_index)
     return wrap(verdict + table, lang, "outcome")

@@ -278,14 +278,16 @@ class Transcript:
 
 
 def _b64_note(payload: str) -> str:
-    """What a base64 AUTH payload says in clear ("\\0" marks a zero byte): base64 hides nothing."""
-    if payload in ("*", "="):
-        return {"*": "* = cancel", "=": "= : empty response"}[payload]
+    """What a base64 AUTH payload says in clear: base64 hides nothing. A zero byte (PLAIN's
+    separator) shows as \\0, XOAUTH2's 0x01 separator as ^A (as Google's description writes it)."""
+    if payload in ("*", "=", ""):
+        return {"*": "* = cancel", "=": "= : empty response", "": "(empty line)"}[payload]
     try:
         raw = base64.b64decode(payload, validate=True)
     except (binascii.Error, ValueError):
         return "not base64"
-    return "base64 → " + raw.decode("utf-8", errors="replace").replace("\x00", "\\0")
+    text = raw.decode("utf-8", errors="replace")
+    return "base64 → " + text.replace("\x00", "\\0").replace("\x01", "^A")
 
 
 def _annotate(lines: Iterable[TranscriptLine]):
@@ -302,7 +304,7 @@ def _annotate(lines: Iterable[TranscriptLine]):
                 note = _b64_note(line.text)
         else:
             code = line.text[:3]
-            if code == "334":
+            if code == "334" and line.text[4:].strip():  # an empty 334 just says "go on"
                 note = _b64_note(line.text[4:].strip())
             elif in_auth and line.text[3:4] != "-":
                 in_auth = False

@@ -20,7 +20,6 @@ Each one
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import functools
 from html import escape
 
@@ -442,7 +441,7 @@ class CodeExplorer(_LessonWidget):
         rows = "".join(
             f'<tr><td style="{cell}">{cards.badge(e.code, lang)}</td>'
             f'<td style="{cell}">{escape(e.name)}</td>'
-            f'<td style="{cell}">{escape(", ".join(t(f"command.{c}", lang) for c in e.commands))}</td></tr>'
+            f'<td style="{cell}">{escape(_answers(e, lang))}</td></tr>'
             for e in found)
         return cards.wrap(f'<table style="border-collapse:collapse"><tr>{head}</tr>{rows}</table>', lang,
                           "explorer")
@@ -457,6 +456,13 @@ class CodeExplorer(_LessonWidget):
 
     def _describe(self) -> str:
         return f"{self._chosen}, {self.lang}"
+
+
+def _answers(entry, lang: str) -> str:
+    """The commands a code answers; those only some servers answer with it are marked."""
+    vendor = set(entry.vendor_commands)
+    return ", ".join(t(f"command.{c}", lang) + (f" ({t('explorer.vendor', lang)})" if c in vendor else "")
+                     for c in entry.commands)
 
 
 # --- ContrastCard --------------------------------------------------------------------------------
@@ -521,12 +527,6 @@ class ContrastCard(_LessonWidget):
 
 
 # --- LabPanel ------------------------------------------------------------------------------------
-
-def _verdict_words(outcome, lang: str) -> str:
-    """The outcome's verdict sentence in ``lang`` (``Outcome.describe``; its message if absent)."""
-    describe = getattr(outcome, "describe", None)
-    return describe(lang) if callable(describe) else outcome.message
-
 
 class LabPanel(_LessonWidget):
     """Try a user name and password against a real SMTP server on this computer.
@@ -610,8 +610,7 @@ class LabPanel(_LessonWidget):
     def _result_html(self) -> str:
         if self.outcome is None:
             return f"<p><i>{escape(t('lab.waiting', self.lang))}</i></p>"
-        shown = dataclasses.replace(self.outcome, message=_verdict_words(self.outcome, self.lang))
-        return cards.outcome_html(shown, self.lang)
+        return cards.outcome_html(self.outcome, self.lang)
 
     def _card_html(self) -> str:
         intro = f'<p>{escape(t("lab.hint", self.lang))}</p>'
@@ -717,8 +716,10 @@ class Quiz(_LessonWidget):
             if q.source:
                 parts.append(f'<p style="margin:2px 0;font-size:90%;color:#57606a">'
                              f'{escape(t("quiz.source", lang, source=q.source))}</p>')
-        parts.append("<ol type=\"A\" style=\"margin:4px 0\">" + "".join(
-            f"<li>{cards.marked(option.text, q.lang, lang)}</li>" for option in q.options) + "</ol>")
+        # The letters are written out: some page styles (nbconvert's) number every list 1, 2, 3.
+        parts.append('<ul style="margin:4px 0;list-style:none;padding-left:1em">' + "".join(
+            f"<li><b>{chr(65 + i)}.</b> {cards.marked(option.text, q.lang, lang)}</li>"
+            for i, option in enumerate(q.options)) + "</ul>")
         return cards.wrap("".join(parts), lang, "quiz-question")
 
     def _feedback_html(self, q: quiz.Question, picked: int) -> str:

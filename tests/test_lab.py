@@ -568,6 +568,9 @@ def test_bad_token_gets_334_json_then_empty_line_then_535():
         assert error == {"status": "401", "schemes": "Bearer", "scope": "https://mail.lab.example/"}
         notes = dict((text, note) for side, text, note in outcome.transcript.annotated())
         assert json.dumps(error, separators=(",", ":")) in notes[challenge]  # shown decoded
+        auth = lines[start][1]
+        assert notes[auth] == "base64 → user=alice^Aauth=Bearer ya29.expired^A^A"  # 0x01 as ^A
+        assert notes[""] == "(empty line)"  # the client's empty answer is named, not blank
         assert "334" in outcome.message and "empty line" in outcome.message
         assert outcome.transcript.auth_outcome == "failure"
 

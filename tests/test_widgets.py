@@ -51,6 +51,14 @@ def test_explorer_filters_by_class_category_command_and_text():
     assert "535" in explorer.table.value and "Codes that match" in explorer.count.value
 
 
+def test_explorer_marks_commands_only_some_servers_answer_with_a_code():
+    explorer = CodeExplorer()
+    explorer.search.value = "Requested action done"  # 250's name
+    row = next(r for r in explorer.table.value.split("<tr>") if "250 ·" in r)
+    assert "the final dot of DATA" in row and "HELP (some servers)" in row  # aiosmtpd's 250 to HELP
+    assert "EHLO (some servers)" not in row
+
+
 def test_explorer_choosing_a_code_shows_its_card():
     explorer = CodeExplorer()
     explorer.code.value = 535
