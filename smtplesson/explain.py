@@ -137,20 +137,33 @@ class Explanation:
 
 
 def _first_unrecovered_failure(items: tuple[ExplainedReply, ...]) -> ExplainedReply | None:
-    """The first 4yz/5yz reply that no later success of the same command undid: the root cause.
+    """The first 4yz/5yz reply the client did not try again: the root cause.
 
-    A 538 to AUTH followed, after STARTTLS, by 235 to AUTH is recovered; a 503 to RCPT TO
-    followed by a 250 to a later RCPT TO is too. When every RCPT TO is refused, the 554 that
-    DATA then gets ("no valid recipients") follows from the first refusal, which is named.
+    A command sent again later is judged by its later reply: a 538 to AUTH, then STARTTLS, then
+    235 to AUTH is recovered, and a 538 followed by a 535 ends in the 535. Each RCPT TO names its
+    own recipient, so only a later RCPT TO for the same address takes its place. When every
+    RCPT TO is refused, DATA's 554 ("no valid recipients") follows from the first refusal,
+    which is the one named.
     """
     for index, item in enumerate(items):
-        if item.reply.code < 400:
-            continue
-        verb = command_verb(item.command)
-        if not any(command_verb(later.command) == verb and later.reply.code // 100 == 2
-                   for later in items[index + 1:]):
+        if item.reply.code >= 400 and not any(_tried_again(item, later) for later in items[index + 1:]):
             return item
     return None
+
+
+def _tried_again(item: ExplainedReply, later: ExplainedReply) -> bool:
+    verb = command_verb(item.command)
+    if verb != command_verb(later.command):
+        return False
+    if verb == "RCPT":
+        return _address(item.command) == _address(later.command)
+    return True
+
+
+def _address(command: str | None) -> str:
+    """The mailbox of an RCPT TO line, compared case-insensitively."""
+    text = (command or "").partition(":")[2].strip()
+    return text.split(" ", 1)[0].strip("<>").lower()
 
 
 def _lookup_enhanced(code: str, lang: str) -> EnhancedCode:

@@ -214,3 +214,37 @@ def test_535_5_7_13_tells_to_get_the_account_enabled_not_to_retype_the_password(
     result = explain("535 5.7.13 User account disabled")
     assert "admin" in result.advice.lower()
     assert result.advice != lookup(535).how_to_fix
+
+
+# --- which refusal the verdict names --------------------------------------------------------------
+
+def _dialogue(*pairs: str) -> str:
+    return "S: 220 lab.example ready\nC: EHLO me.example\nS: 250 lab.example\n" + "\n".join(pairs) + "\n"
+
+
+def test_verdict_names_the_first_refusal_when_every_recipient_is_refused():
+    text = _dialogue("C: MAIL FROM:<a@me.example>", "S: 250 ok", "C: RCPT TO:<b@x.example>",
+                     "S: 554 5.7.1 Relay access denied", "C: RCPT TO:<c@x.example>",
+                     "S: 550 5.1.1 User unknown", "C: DATA", "S: 554 5.5.1 Error: no valid recipients")
+    explanation = explain(text)
+    assert "554" in explanation.verdict and "RCPT TO:<b@x.example>" in explanation.verdict
+    assert explanation.deciding.command == "RCPT TO:<b@x.example>"
+
+
+def test_a_command_sent_again_is_judged_by_its_later_reply():
+    text = _dialogue("C: AUTH PLAIN AGFsaWNlAHdyb25n", "S: 538 5.7.11 Encryption required",
+                     "C: STARTTLS", "S: 220 go ahead", "C: EHLO me.example", "S: 250 lab.example",
+                     "C: AUTH PLAIN AGFsaWNlAHdyb25n", "S: 535 5.7.8 Authentication credentials invalid")
+    explanation = explain(text)
+    assert "535" in explanation.verdict and "538" not in explanation.verdict
+    recovered = text.rsplit("S: 535", 1)[0] + "S: 235 2.7.0 Authentication successful\n"
+    assert "235" in explain(recovered).verdict
+
+
+def test_only_a_later_rcpt_to_the_same_address_takes_a_refusals_place():
+    refused_then_other = _dialogue("C: MAIL FROM:<a@me.example>", "S: 250 ok",
+                                   "C: RCPT TO:<b@x.example>", "S: 450 4.2.0 Greylisted",
+                                   "C: RCPT TO:<c@x.example>", "S: 250 ok")
+    assert "450" in explain(refused_then_other).verdict
+    retried = refused_then_other.replace("RCPT TO:<c@x.example>", "RCPT TO:<B@x.example>")
+    assert "450" not in explain(retried).verdict
