@@ -1,8 +1,9 @@
 """smtplesson: learn SMTP reply codes, 250 versus 535, with a real server on your own machine.
 
 The reply model, catalogue, ``explain`` and ``compare`` need only the standard library, so
-``import smtplesson`` is quick; ``smtplesson.lab`` (aiosmtpd) and ``smtplesson.widgets``
-(ipywidgets) load when first used, and pandas only when a frame is asked for.
+``import smtplesson`` is quick; ``smtplesson.lab`` (aiosmtpd), ``smtplesson.widgets``
+(ipywidgets) and ``smtplesson.logs`` (pandas, pyarrow) load when first used, and pandas only
+when a frame is asked for.
 """
 
 from __future__ import annotations
@@ -33,11 +34,11 @@ __all__ = [
     "parse_transcript", "set_language",
 ]
 
-_LAZY_SUBMODULES = ("lab", "widgets", "quiz")
+_LAZY_SUBMODULES = ("lab", "widgets", "quiz", "logs")
 
 
 def __getattr__(name: str):
-    """Load the heavy submodules (aiosmtpd, ipywidgets) only when they are used."""
+    """Load the heavy submodules (aiosmtpd, ipywidgets, pandas) only when they are used."""
     if name in _LAZY_SUBMODULES:
         return importlib.import_module(f".{name}", __name__)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -199,7 +199,7 @@ def test_objectives_and_key_points_also_in_hindi(stem):
 
 # --- the learner acts ---------------------------------------------------------------------------
 
-@pytest.mark.parametrize("number", ["02", "03", "04", "05", "06"])
+@pytest.mark.parametrize("number", ["02", "03", "04", "05", "06", "07"])
 def test_your_turn_predict_act_check(number):
     """Each "Your turn" has a prediction cell, an action, and a check whose stored line is true."""
     stem = series.lesson(number).stem
@@ -264,7 +264,7 @@ def test_every_question_is_tagged_with_the_notebook_that_teaches_it():
             assert term.lower() in text, f"{question.id}: '{term}' is not taught in {question.notebook}"
 
 
-@pytest.mark.parametrize("number", ["01", "02", "03", "04", "05", "06"])
+@pytest.mark.parametrize("number", ["01", "02", "03", "04", "05", "06", "07"])
 def test_notebooks_end_with_three_to_five_of_their_own_questions(number):
     recap = quiz.select(notebook=number)
     assert 3 <= len(recap) <= 5

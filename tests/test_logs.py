@@ -1,5 +1,6 @@
 """smtplesson.logs: read a mail server's log, find the 535s, agree with fail2ban and pflogsumm."""
 
+import base64
 import collections
 import gzip
 import io
@@ -18,7 +19,8 @@ import pytest
 
 from conftest import require_tool
 from smtplesson.errors import SmtpLessonError
-from smtplesson.logs import COLUMNS, EVENTS, auth_failures, event_totals, read_log, sample_log
+from smtplesson.lab import LabServer, dialogue, send_mail
+from smtplesson.logs import COLUMNS, EVENTS, auth_failures, bans, event_totals, read_log, sample_log
 from smtplesson.logs.lab_lines import LAB_EVENTS, lab_log_lines
 from smtplesson.logs.sample import SAMPLE_FILES, scenario, write_sample
 
@@ -361,6 +363,52 @@ def test_auth_failures_counts_535_per_address():
     assert auth_failures(read_log("", year=2025)).empty
 
 
+def test_bans_follow_a_jail_of_maxretry_in_findtime():
+    fail = "postfix/smtpd[1]: warning: unknown[{}]: SASL LOGIN authentication failed: x, sasl_username=a"
+    text = "".join(f"Nov 20 10:{m:02d}:{s:02d} mail " + fail.format(ip) + "\n" for m, s, ip in [
+        # five in 4 minutes: banned at the fifth
+        (0, 0, "192.0.2.1"), (1, 0, "192.0.2.1"), (2, 0, "192.0.2.1"), (3, 0, "192.0.2.1"), (4, 0, "192.0.2.1"),
+        # one every 3 minutes: at most 4 in any 10 minutes (the first falls out as the fifth comes)
+        (0, 30, "192.0.2.2"), (3, 30, "192.0.2.2"), (6, 30, "192.0.2.2"), (9, 30, "192.0.2.2"),
+        (12, 30, "192.0.2.2"), (15, 30, "192.0.2.2"),
+    ])
+    frame = read_log(text, year=2025)
+    jail = bans(frame)  # Debian's postfix-sasl defaults: 5 in 10 minutes
+    assert list(jail.columns) == ["failures", "most_in_findtime", "banned", "first_ban"]
+    assert jail.index.tolist() == auth_failures(frame).index.tolist() == ["192.0.2.2", "192.0.2.1"]
+    assert jail.loc["192.0.2.1"].tolist() == [5, 5, True, pd.Timestamp("2025-11-20 10:04:00")]
+    assert jail.loc["192.0.2.2", "most_in_findtime"] == 4 and not jail.loc["192.0.2.2", "banned"]
+    assert pd.isna(jail.loc["192.0.2.2", "first_ban"])
+    # a longer memory catches the slow one; a number is seconds, as in jail.conf
+    longer = bans(frame, findtime=1200)
+    assert longer.loc["192.0.2.2", "first_ban"] == pd.Timestamp("2025-11-20 10:12:30")
+    assert bans(frame, findtime="20m").equals(longer)
+    assert bans(frame, maxretry=1).loc["192.0.2.2", "first_ban"] == pd.Timestamp("2025-11-20 10:00:30")
+    assert bans(read_log("", year=2025)).empty
+
+
+def test_a_ban_catches_the_burst_not_the_low_and_slow_attacker(day):
+    jail = bans(day, maxretry=5, findtime="10min")
+    burst, slow, targeted, typo = "203.0.113.45", "203.0.113.77", "2001:db8:bad:1::66", "198.51.100.23"
+    assert jail.loc[[burst, targeted], "banned"].all()
+    assert jail.loc[burst, "first_ban"] < pd.Timestamp("2025-11-20 02:13:30")  # seconds into the burst
+    assert not jail.loc[slow, "banned"] and jail.loc[slow, "most_in_findtime"] <= 3
+    assert jail.loc[slow, "failures"] > 200
+    assert not jail.loc[typo, "banned"]
+    assert bans(day, findtime="20min").loc[slow, "banned"]  # a longer findtime does catch it
+
+
+@pytest.mark.parametrize("rule", [dict(maxretry=0), dict(maxretry=True), dict(maxretry=2.5),
+                                  dict(findtime="soon"), dict(findtime=0), dict(findtime=-60),
+                                  dict(findtime=None), dict(findtime=True)])
+def test_a_bad_ban_rule_names_the_rule(day, rule):
+    with pytest.raises(SmtpLessonError) as caught:
+        bans(day, **rule)
+    assert caught.value.rule == "log-ban" and "rule: log-ban" in str(caught.value)
+    with pytest.raises(SmtpLessonError, match="bans takes the frame"):
+        bans("mail.log")
+
+
 # --- the live lab's events as Postfix-style lines ---------------------------------------------------------
 
 LabEvent = namedtuple("LabEvent", "time session client_ip client_port kind command mechanism username "
@@ -485,6 +533,59 @@ def test_reject_and_delivery_totals_agree_with_pflogsumm(tmp_path, form):
     theirs = pflogsumm_totals(pflogsumm, path)
     assert min(theirs.values()) > 0
     assert {name: totals[name] for name in theirs} == theirs
+
+
+# --- a real lab: a scripted burst of wrong passwords, read back from its own log -------------------------
+
+#: What the scripted attacker tries, one AUTH PLAIN per connection, as the sample's burst does.
+GUESSES = [("admin", "admin"), ("alice", "123456"), ("info", "password"), ("alice", "letmein"),
+           ("support", "support"), ("alice", "qwerty"), ("test", "test")]
+
+
+def auth_plain(user: str, password: str) -> str:
+    return base64.b64encode(f"\0{user}\0{password}".encode()).decode("ascii")
+
+
+@pytest.fixture(scope="module")
+def lab_burst():
+    """A real lab after the burst, one bad smtplib login() and one good one: (events, transcripts, outcomes)."""
+    with LabServer() as lab:
+        wire = [dialogue(lab, ["EHLO attacker.example", f"AUTH PLAIN {auth_plain(user, password)}", "QUIT"])
+                for user, password in GUESSES]
+        outcomes = [send_mail(lab, "alice", "not-wonderland"), send_mail(lab, "alice", "wonderland")]
+        yield lab.events, wire, outcomes
+
+
+def test_a_real_lab_burst_reads_back_as_its_counts(lab_burst):
+    events, wire, (bad, good) = lab_burst
+    assert [[e.reply.code for e in t.exchanges if e.verb == "AUTH"] for t in wire] == [[535]] * len(GUESSES)
+    bad_535s = sum(1 for e in bad.transcript.exchanges if e.reply.code == 535)
+    assert bad.code == 535 and bad_535s == 2  # smtplib's login() tried PLAIN, then LOGIN
+    assert good.ok
+    frame = read_log("\n".join(lab_log_lines(events)) + "\n")
+    assert frame.attrs["unparsed"] == 0
+    failures = auth_failures(frame)
+    assert failures.index.tolist() == ["127.0.0.1"]
+    row = failures.loc["127.0.0.1"]
+    assert row["failures"] == len(GUESSES) + bad_535s  # one row per 535 on the wire
+    assert row["usernames"] == len({user for user, _ in GUESSES}) and row["most_tried"] == "alice"
+    refused = frame[frame["event"] == "auth_failed"]
+    assert (refused["code"] == 535).all() and (refused["enhanced"] == "5.7.8").all()
+    assert refused["mechanism"].tolist() == ["PLAIN"] * len(GUESSES) + ["PLAIN", "LOGIN"]
+    totals = event_totals(frame)
+    # (the last session's disconnect may still be on its way: the client does not wait for it)
+    assert totals["auth_ok"] == 1 and totals["connect"] == len(GUESSES) + 2
+    assert bans(frame).loc["127.0.0.1", "banned"]  # 9 failures within seconds: a jail would ban it
+
+
+def test_fail2ban_counts_the_real_lab_burst_the_same(lab_burst, tmp_path):
+    fail2ban = require_tool("fail2ban-regex", "the lab's burst must read the same in the tool administrators use")
+    events, _, _ = lab_burst
+    path = tmp_path / "lab.log"
+    path.write_text("\n".join(lab_log_lines(events, form="rfc3164")) + "\n")
+    ours = auth_failures(read_log(path))["failures"].to_dict()
+    assert ours == {"127.0.0.1": len(GUESSES) + 2}
+    assert fail2ban_counts(fail2ban, path) == ours
 
 
 # --- the command line ------------------------------------------------------------------------------------

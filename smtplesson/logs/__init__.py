@@ -2,7 +2,8 @@
 
 ``read_log`` turns a Postfix, Dovecot or Exim log into a DataFrame of SMTP events;
 ``auth_failures`` sums up the refused logins per client address, the way an administrator looks
-for a password-guessing attack; ``sample_log()`` is a generated day of a small company's server;
+for a password-guessing attack; ``bans`` says which of them a fail2ban jail would ban, and
+when; ``sample_log()`` is a generated day of a small company's server;
 ``lab_log_lines`` writes the live lab's sessions as Postfix-style lines. pandas and pyarrow load
 when one of these is first used, so ``smtplesson.logs.sample`` alone stays light.
 """
@@ -15,7 +16,7 @@ import importlib
 _NAMES = {
     "COLUMNS": "read", "read_log": "read",
     "EVENTS": "patterns",
-    "auth_failures": "summary", "event_totals": "summary",
+    "auth_failures": "summary", "bans": "summary", "event_totals": "summary",
     "sample_log": "sample",
     "LAB_EVENTS": "lab_lines", "lab_log_lines": "lab_lines",
 }

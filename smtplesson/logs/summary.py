@@ -1,7 +1,9 @@
-"""Summaries of read_log's frame: the refused logins per client address, and the event totals."""
+"""Summaries of read_log's frame: the refused logins per client address, the bans a jail of
+fail2ban's kind would set, and the event totals."""
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from ..errors import SmtpLessonError
@@ -12,9 +14,9 @@ REFUSED = 535
 _NEEDED = ("time", "client_ip", "event", "code", "username")
 
 
-def _check(frame) -> None:
+def _check(frame, name: str = "auth_failures") -> None:
     if not isinstance(frame, pd.DataFrame):
-        raise SmtpLessonError(f"auth_failures takes the frame read_log returns, not {type(frame).__name__} "
+        raise SmtpLessonError(f"{name} takes the frame read_log returns, not {type(frame).__name__} "
                               "(rule: log-frame)", rule="log-frame")
     missing = [name for name in _NEEDED if name not in frame.columns]
     if missing:
@@ -57,6 +59,51 @@ def auth_failures(frame: pd.DataFrame) -> pd.DataFrame:
     order = summary.reset_index().sort_values(["failures", "first", "client_ip"],
                                               ascending=[False, True, True], kind="stable")
     return order.set_index("client_ip")
+
+
+def _ban_rule(maxretry, findtime) -> pd.Timedelta:
+    """``findtime`` as a Timedelta, once both parts of the rule are checked."""
+    if isinstance(maxretry, bool) or not isinstance(maxretry, (int, np.integer)) or maxretry < 1:
+        raise SmtpLessonError(f"maxretry must be a whole number of failures, 1 or more, not {maxretry!r} "
+                              "(rule: log-ban)", rule="log-ban")
+    try:  # a number is seconds, as in fail2ban's jail.conf
+        number = isinstance(findtime, (int, float, np.integer, np.floating)) and not isinstance(findtime, bool)
+        window = pd.Timedelta(seconds=findtime) if number else pd.Timedelta(findtime)
+    except (TypeError, ValueError):
+        window = pd.NaT
+    if pd.isna(window) or window <= pd.Timedelta(0):
+        raise SmtpLessonError(f"findtime must be a length of time such as '10min' or '1h', not {findtime!r} "
+                              "(rule: log-ban)", rule="log-ban")
+    return window
+
+
+def bans(frame: pd.DataFrame, *, maxretry: int = 5, findtime="10min") -> pd.DataFrame:
+    """Which addresses a fail2ban jail would ban: ``maxretry`` refused logins (535) within ``findtime``.
+
+    fail2ban's ``postfix[mode=auth]`` filter matches the lines auth_failures counts, and a jail
+    bans an address once ``maxretry`` of them fall within ``findtime`` (Debian's defaults: 5 in
+    10 minutes; a number is seconds, as in jail.conf). One row per address, in auth_failures'
+    order: ``failures``, ``most_in_findtime`` (the most 535s in any stretch of ``findtime``),
+    ``banned``, and ``first_ban``: the moment the count first reached ``maxretry`` (NaT if it
+    never did). The log is read as it happened; under a real ban the address's later attempts
+    would not have reached the server.
+    """
+    _check(frame, "bans")
+    window = _ban_rule(maxretry, findtime).to_timedelta64()
+    summary = auth_failures(frame)[["failures"]].copy()
+    rows = refused(frame)
+    most, first = {}, {}
+    for ip, times in rows.groupby(rows["client_ip"].astype(str), sort=False)["time"]:
+        stamps = np.sort(times.to_numpy())
+        # failures in (t - findtime, t] for each failure's time t
+        inside = np.arange(1, len(stamps) + 1) - np.searchsorted(stamps, stamps - window, side="right")
+        most[ip] = int(inside.max())
+        reached = np.flatnonzero(inside >= maxretry)
+        first[ip] = stamps[reached[0]] if len(reached) else np.datetime64("NaT")
+    summary["most_in_findtime"] = pd.Series(most, dtype="int64").reindex(summary.index)
+    summary["banned"] = summary["most_in_findtime"] >= maxretry
+    summary["first_ban"] = pd.Series(first, dtype=rows["time"].dtype).reindex(summary.index)
+    return summary.astype({"most_in_findtime": "int64", "banned": bool})
 
 
 def event_totals(frame: pd.DataFrame) -> dict[str, int]:
