@@ -92,6 +92,7 @@ CHECKS: tuple[Callable[[], Check], ...] = (
     lambda: _package("ipywidgets 8", "ipywidgets", major=8),
     lambda: _package("the JupyterLab widgets extension", "jupyterlab_widgets"),
     lambda: _package("aiosmtpd (the lab server)", "aiosmtpd"),
+    lambda: _package("matplotlib (the plots of notebook 07)", "matplotlib"),
     lambda: _package("JupyterLab", "jupyterlab"),
     _kernel,
     _lab_session,
