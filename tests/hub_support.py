@@ -436,9 +436,17 @@ class KernelSocket:
         self.session = uuid.uuid4().hex
         url = learner.server.replace("http://", "ws://", 1)
         self.username = learner.name
-        self.ws = websocket.create_connection(
-            f"{url}/api/kernels/{kernel_id}/channels?session_id={self.session}",
-            header=[f"Authorization: token {learner.token}"], timeout=timeout)
+        deadline = time.monotonic() + timeout
+        while True:  # a kernel still starting answers the handshake 503; JupyterLab retries too
+            try:
+                self.ws = websocket.create_connection(
+                    f"{url}/api/kernels/{kernel_id}/channels?session_id={self.session}",
+                    header=[f"Authorization: token {learner.token}"], timeout=timeout)
+                return
+            except websocket.WebSocketBadStatusException as error:
+                if error.status_code != 503 or time.monotonic() > deadline:
+                    raise
+                time.sleep(0.5)
 
     def execute(self, code: str, timeout: float = 90) -> str:
         """Run ``code``; return what it printed. Raise RuntimeError with the traceback on error."""
