@@ -14,6 +14,8 @@ from .i18n import check_language, t
 
 #: What a learner's prediction cell holds until they write something.
 NOT_WRITTEN = ...
+#: The steps the notebooks ask for, by name, so the waiting line speaks the learner's language.
+STEPS = ("uncomment", "password-cell", "wrong-password", "wonderland")
 _NO_REPLY = {"no reply", "none", "no code", "nothing"}
 
 
@@ -65,7 +67,8 @@ def _code_of(happened) -> object:
 def check_prediction(prediction: object, happened: object, *, todo: str, count: int | None = None,
                      lang: str | None = None) -> Check:
     """Compare a prediction with what happened: the deciding reply code, or with ``count``, how
-    many replies with that code the session had. ``happened`` None means nothing was done yet."""
+    many replies with that code the session had. ``happened`` None means nothing was done yet;
+    then ``todo`` (one of ``STEPS``, or any text) says what to do."""
     lang = check_language(lang)
     if count is None:
         actual = _code_of(happened)
@@ -75,7 +78,8 @@ def check_prediction(prediction: object, happened: object, *, todo: str, count: 
         actual = None if transcript is None else sum(
             1 for e in transcript.exchanges if e.reply.code == count)
     if actual is None:
-        return Check("waiting", t("yourturn.waiting", lang, todo=todo), lang)
+        step = t(f"yourturn.todo.{todo}", lang) if todo in STEPS else todo
+        return Check("waiting", t("yourturn.waiting", lang, todo=step), lang)
     shown = t("yourturn.no_reply", lang) if actual == "no reply" else str(actual)
     if prediction is NOT_WRITTEN or prediction == "":
         return Check("no_prediction", t("yourturn.no_prediction", lang, actual=shown), lang)

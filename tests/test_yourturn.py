@@ -58,3 +58,11 @@ def test_samples_hold_real_replies_with_their_source():
     assert all(sample.source for group in ("535", "near-misses") for sample in samples(group))
     with pytest.raises(SmtpLessonError):
         samples("nope")
+
+
+def test_the_waiting_line_names_the_step_in_the_learners_language():
+    english = repr(check_prediction(..., None, todo="wrong-password"))
+    assert "type a wrong password in the panel and press Send" in english
+    hindi = repr(check_prediction(..., None, todo="wrong-password", lang="hi"))
+    assert "पैनल में गलत पासवर्ड" in hindi and "press Send" not in hindi
+    assert "my own words" in repr(check_prediction(..., None, todo="my own words"))  # free text stays

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+import unicodedata
 from contextlib import contextmanager
 from typing import Iterator
 
@@ -75,9 +76,19 @@ def summarise(path: str, *, top: int = 10, year: int | None = None, as_json: boo
     rows = [[ip, f"{row.failures:,}", f"{row.first:%Y-%m-%d %H:%M:%S}", f"{row.last:%Y-%m-%d %H:%M:%S}",
              str(row.usernames), str(row.peak_per_minute), str(row.most_tried or "")]
             for ip, row in shown.iterrows()]
-    widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(heads)]
+    widths = [max(_width(h), *(_width(r[i]) for r in rows)) for i, h in enumerate(heads)]
     right = {1, 4, 5}
     for cells in [heads, *rows]:
-        out.append("  ".join(c.rjust(w) if i in right else c.ljust(w)
-                             for i, (c, w) in enumerate(zip(cells, widths))).rstrip())
+        out.append("  ".join(_pad(c, w, i in right) for i, (c, w) in enumerate(zip(cells, widths)))
+                   .rstrip())
     return "\n".join(out)
+
+
+def _width(text: str) -> int:
+    """Columns ``text`` takes on a terminal: combining marks (a Devanagari virama, a nukta) take none."""
+    return sum(unicodedata.category(char) not in ("Mn", "Me", "Cf") for char in text)
+
+
+def _pad(text: str, width: int, right: bool) -> str:
+    fill = " " * (width - _width(text))
+    return fill + text if right else text + fill
