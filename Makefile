@@ -7,7 +7,7 @@ PY     := $(VENV)/bin/python
 # JupyterLab refuses to run as root unless told; CI and containers run as root.
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--ServerApp.allow_root=True)
 
-.PHONY: lab test notebooks html bench clean help
+.PHONY: lab test notebooks html bench clean help mutate
 
 help:
 	@echo "make lab        open the lesson in JupyterLab"
@@ -44,6 +44,12 @@ html: $(VENV)/.test-installed
 
 bench: $(VENV)/.test-installed
 	@for script in bench/bench_*.py; do echo "== $$script"; $(PY) $$script || exit 1; done
+
+# Mutation score of the core modules (mutmut, fast unit tests only; slow, not part of `make test`).
+# `make mutate MODULES="reply digits"` measures only those; tests/MUTATION.md has the figures.
+mutate: $(VENV)/.test-installed
+	$(PY) -c 'import mutmut' 2>/dev/null || $(PY) -m pip install --quiet -e '.[test,mutate]'
+	$(PY) tests/run_mutation.py $(MODULES)
 
 clean:
 	rm -rf $(VENV) .tools site build dist .pytest_cache .hypothesis test-artifacts

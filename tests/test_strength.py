@@ -1,0 +1,277 @@
+"""Tests written to kill the mutants that survived ``make mutate`` (issue 13, part 4).
+
+Each checks something a learner or a program relies on and the other tests left loose: the rule
+and the words of an error message, which language a text comes in, which of two codes a sentence
+names. tests/MUTATION.md lists the mutants no test can tell apart from the real code, with why.
+"""
+
+from __future__ import annotations
+
+import importlib
+
+import pytest
+
+from smtplesson import ReplyParseError, compare, lookup
+from smtplesson.digits import category, check_code, reply_class, split_enhanced
+
+#: The module itself (``smtplesson.compare`` is also the name of the function).
+compare_module = importlib.import_module("smtplesson.compare")
+
+# --- digits.py ---------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("given, code", [(250, 250), ("535", 535), (" 250 ", 250), ("\t421\n", 421)])
+def test_check_code_takes_an_int_or_text_with_spaces_around(given, code):
+    assert check_code(given) == code
+    assert isinstance(check_code(given), int)
+
+
+@pytest.mark.parametrize("given, name", [(True, "bool"), (2.5, "float"), (None, "NoneType"),
+                                         (b"250", "bytes")])
+def test_check_code_refuses_what_is_not_a_code_by_its_type(given, name):
+    with pytest.raises(ReplyParseError) as caught:
+        check_code(given)
+    assert caught.value.rule == "code-type"
+    assert str(caught.value) == f"a reply code is a number such as 250 or 535, not {name}"
+
+
+def test_check_code_quotes_at_most_twenty_characters_and_cites_the_rfc():
+    with pytest.raises(ReplyParseError) as caught:
+        check_code("x" * 30)
+    assert caught.value.rule == "three-digits"
+    assert str(caught.value) == (f"{'x' * 20!r} is not a reply code: a reply code is exactly three "
+                                 "digits (RFC 5321 §4.2)")
+
+
+def test_an_enhanced_code_given_as_a_reply_code_is_named_and_cited():
+    with pytest.raises(ReplyParseError) as caught:
+        check_code(" 5.7.8 ")
+    assert caught.value.rule == "three-digits"
+    assert str(caught.value).startswith("'5.7.8' is an enhanced status code (class.subject.detail, "
+                                        "RFC 3463), not a reply code: look it up with "
+                                        "lookup_enhanced('5.7.8')")
+    assert str(caught.value).endswith("a reply code is three digits such as 535 (RFC 5321 §4.2)")
+
+
+@pytest.mark.parametrize("given, rule, message", [
+    ("150", "first-digit", "150: the first digit must be 2, 3, 4 or 5 (RFC 5321 §4.2); "
+                           "SMTP has no 1yz replies"),
+    ("260", "second-digit", "260: the second digit must be 0 to 5 (RFC 5321 §4.2), not 6"),
+])
+def test_digit_errors_are_worded_exactly(given, rule, message):
+    with pytest.raises(ReplyParseError) as caught:
+        check_code(given)
+    assert (caught.value.rule, str(caught.value)) == (rule, message)
+
+
+def test_reply_class_and_category_check_the_code_first():
+    assert reply_class("454") == "transient negative completion" and category("454") == "mail system"
+    for function in (reply_class, category):
+        with pytest.raises(ReplyParseError):
+            function(199)
+
+
+@pytest.mark.parametrize("given, parts", [("5.7.8", (5, 7, 8)), (" 4.7.0 ", (4, 7, 0)),
+                                          ("2.1.123", (2, 1, 123))])
+def test_split_enhanced(given, parts):
+    assert split_enhanced(given) == parts
+
+
+@pytest.mark.parametrize("given, quoted", [
+    ("5.07.8", "'5.07.8'"), ("535", "'535'"), (578, "'578'"), (None, "'None'"),
+    ("5.7.8 and a long tail of text", "'5.7.8 and a long tai'"),
+])
+def test_split_enhanced_refuses_with_the_rule_and_the_format(given, quoted):
+    with pytest.raises(ReplyParseError) as caught:
+        split_enhanced(given)
+    assert caught.value.rule == "enhanced-format"
+    assert str(caught.value) == (
+        f"{quoted} is not an enhanced status code: it is class.subject.detail, class 2, 4 or 5, "
+        "subject and detail 1-3 digits without leading zeros (RFC 3463 §2)")
+
+
+# --- compare.py: pairs nobody has written up ------------------------------------------------------
+
+#: What the worked-out texts say, in each language: the words around the codes' own facts.
+DERIVED = {
+    "en": {"differ": "{a} and {b} differ in their first digit, so in their class. ",
+           "is": "{code} is {klass}: {gist}.",
+           "share": "{a} and {b} share their first digit: both are {klass}.",
+           "says": '{code} says "{name}"',
+           "after": "After {code} ({name}): {advice}"},
+    "hi": {"differ": "{a} और {b} का पहला अंक अलग है, इसलिए इनका वर्ग भी अलग है। ",
+           "is": "{code} {klass} है: {gist}।",
+           "share": "{a} और {b} का पहला अंक एक ही है, इसलिए दोनों का वर्ग भी एक है: {klass}।",
+           "says": "{code} कहता है '{name}'",
+           "after": "{code} ({name}) के बाद: {advice}"},
+}
+#: The class words, gist and advice of 2yz and 5yz, in each language (messages.json, written out).
+CLASS_TEXT = {
+    "en": {2: ("positive completion", "the action was done; go on with the next command",
+               "Nothing to fix: send the next command."),
+           5: ("permanent negative completion",
+               "not done, and the same request sent again unchanged will fail again",
+               "Change something first (the command, an address, the credentials or a setting); "
+               "the same request will fail again.")},
+    "hi": {2: ("सफल (काम पूरा)", "कार्रवाई पूरी हुई; अगली कमांड के साथ आगे बढ़ें",
+               "ठीक करने को कुछ नहीं है: अगली कमांड भेजें।"),
+           5: ("स्थायी विफलता", "नहीं हुआ, और वही अनुरोध बिना बदले दोबारा भेजने पर फिर विफल होगा",
+               "पहले कुछ बदलें (कमांड, कोई पता, क्रेडेंशियल या कोई सेटिंग); वही अनुरोध बिना बदले "
+               "भेजने पर फिर विफल होगा।")},
+}
+
+
+@pytest.mark.parametrize("lang", ["en", "hi"])
+def test_a_pair_from_two_classes_is_worked_out_from_the_digits(lang):
+    card = compare(221, 559, lang=lang)
+    assert not card.curated
+    words, (klass2, gist2, advice2), (klass5, gist5, advice5) = (
+        DERIVED[lang], CLASS_TEXT[lang][2], CLASS_TEXT[lang][5])
+    difference = card.facet("key_difference").a
+    assert difference.startswith(words["differ"].format(a=221, b=559))
+    assert words["is"].format(code=221, klass=klass2, gist=gist2) in difference
+    assert words["is"].format(code=559, klass=klass5, gist=gist5) in difference
+    use = card.facet("when_to_use_which").a
+    assert words["after"].format(code=221, name=lookup(221, lang).name, advice=advice2) in use
+    assert words["after"].format(code=559, name=lookup(559, lang).name, advice=advice5) in use
+    assert use.index("221") < use.index("559") and "None" not in difference + use
+
+
+@pytest.mark.parametrize("lang", ["en", "hi"])
+def test_a_pair_from_one_class_names_each_situation(lang):
+    card = compare(550, 553, lang=lang)
+    assert not card.curated
+    words, (klass5, _, advice5) = DERIVED[lang], CLASS_TEXT[lang][5]
+    difference = card.facet("key_difference").a
+    assert difference.startswith(words["share"].format(a=550, b=553, klass=klass5))
+    assert words["says"].format(code=550, name=lookup(550, lang).name) in difference
+    assert words["says"].format(code=553, name=lookup(553, lang).name) in difference
+    use = card.facet("when_to_use_which").a
+    assert words["after"].format(code=550, name=lookup(550, lang).name, advice=advice5) in use
+    assert words["after"].format(code=553, name=lookup(553, lang).name, advice=advice5) in use
+    assert "None" not in difference + use
+
+
+def test_a_code_compared_with_itself_is_worked_out_not_curated():
+    card = compare(535, 535)
+    assert not card.curated
+    assert card.facet("key_difference").a.startswith("535 and 535 share their first digit")
+
+
+def test_a_curated_pair_without_the_language_falls_back_to_english(monkeypatch):
+    english = {"key_difference": "English difference.", "when_to_use_which": "English use."}
+    monkeypatch.setattr(compare_module, "contrasts", lambda: {"250-535": {"en": english}})
+    card = compare(535, 250, lang="hi")
+    assert card.curated and card.lang == "hi"
+    assert card.facet("key_difference").a == "English difference."
+    assert card.facet("when_to_use_which").a == "English use."
+    assert card.facet("description").heading == "विवरण"
+
+
+# --- reply.py: transcripts, their notes and their renderings ---------------------------------------
+
+from smtplesson import parse_reply, parse_transcript, set_language  # noqa: E402
+from smtplesson.reply import CONNECTION, END_OF_DATA, command_verb  # noqa: E402
+
+LOGIN = """S: 220 lab ESMTP
+C: EHLO me
+S: 250-lab
+S: 250 AUTH PLAIN LOGIN
+c: auth login
+S: 334 VXNlcm5hbWU6
+C: YWxpY2U=
+S: 334 UGFzc3dvcmQ6
+C: d29uZGVybGFuZA==
+s: 235 2.7.0 Authentication successful
+C: MAIL FROM:<alice@lab.example>
+S: 250 2.1.0 Ok
+"""
+
+
+@pytest.mark.parametrize("command, verb", [
+    (None, ""), (CONNECTION, "(connection)"), (END_OF_DATA, "(end of data)"),
+    ("(AUTH) YWxpY2U=", "AUTH"), ("mail FROM:<a@b>", "MAIL"), ("EHLO", "EHLO"),
+    ("rcpt TO:<a@b> NOTIFY=NEVER", "RCPT"), ("AUTH PLAIN AGFsaWNl", "AUTH"),
+])
+def test_command_verb(command, verb):
+    assert command_verb(command) == verb
+
+
+def test_a_login_dialogue_is_paired_and_annotated():
+    transcript = parse_transcript(LOGIN)
+    assert [e.command for e in transcript.exchanges] == [
+        "(connection)", "EHLO me", "auth login", "(AUTH) YWxpY2U=", "(AUTH) d29uZGVybGFuZA==",
+        "MAIL FROM:<alice@lab.example>"]
+    assert [e.verb for e in transcript.exchanges] == [
+        "(connection)", "EHLO", "AUTH", "AUTH", "AUTH", "MAIL"]
+    assert [line.side for line in transcript.lines] == list("SCSSCSCSCSCS")
+    assert transcript.annotated() == (
+        ("S", "220 lab ESMTP", ""), ("C", "EHLO me", ""), ("S", "250-lab", ""),
+        ("S", "250 AUTH PLAIN LOGIN", ""), ("C", "auth login", ""),
+        ("S", "334 VXNlcm5hbWU6", "base64 → Username:"), ("C", "YWxpY2U=", "base64 → alice"),
+        ("S", "334 UGFzc3dvcmQ6", "base64 → Password:"), ("C", "d29uZGVybGFuZA==", "base64 → wonderland"),
+        ("S", "235 2.7.0 Authentication successful", ""),
+        ("C", "MAIL FROM:<alice@lab.example>", ""), ("S", "250 2.1.0 Ok", ""))
+
+
+@pytest.mark.parametrize("client, note", [
+    ("*", "* = cancel"), ("=", "= : empty response"), ("not-base64!", "not base64"),
+    ("AGFsaWNlAHdyb25n", "base64 → \\0alice\\0wrong"), ("/w==", "base64 → \ufffd"),
+])
+def test_each_client_line_inside_auth_gets_its_note(client, note):
+    transcript = parse_transcript(f"S: 220 lab\nC: AUTH LOGIN\nS: 334 VXNlcm5hbWU6\nC: {client}\n"
+                                  "S: 501 5.7.0 cancelled")
+    assert transcript.annotated()[3] == ("C", client, note)
+
+
+def test_auth_with_an_initial_response_is_decoded_on_the_same_line():
+    transcript = parse_transcript("S: 220 lab\nC: Auth Plain AGFsaWNlAHdyb25n\n"
+                                  "S: 535-5.7.8 Authentication\nS: 535 5.7.8 failed\nC: QUIT\nS: 221 Bye")
+    notes = [note for _, _, note in transcript.annotated()]
+    assert notes == ["", "base64 → \\0alice\\0wrong", "", "", "", ""]
+
+
+def test_the_auth_notes_stop_at_the_final_line_of_the_reply_that_ends_auth():
+    """A multi-line refusal ends the AUTH exchange on its last line, not on its first."""
+    transcript = parse_transcript("S: 220 lab\nC: AUTH LOGIN\nS: 334 VXNlcm5hbWU6\nC: YWxpY2U=\n"
+                                  "S: 535-5.7.8 Username and Password not accepted.\n"
+                                  "S: 535 5.7.8 More at https://support.google.com\n"
+                                  "C: YWxpY2U=\nS: 500 5.5.2 Error: bad syntax")
+    assert transcript.annotated()[-2] == ("C", "YWxpY2U=", "")
+    assert transcript.exchanges[-1].command == "YWxpY2U="
+
+
+def test_a_transcript_prints_as_written_and_says_what_it_holds():
+    transcript = parse_transcript("  S: 220 lab\n\n   C:EHLO me\ns:250 lab\nC: AUTH PLAIN\nS: 334 \n"
+                                  "C: *\nS: 501 5.7.0 Authentication aborted\n")
+    assert str(transcript) == ("S: 220 lab\nC: EHLO me\nS: 250 lab\nC: AUTH PLAIN\nS: 334\nC: *\n"
+                               "S: 501 5.7.0 Authentication aborted")
+    assert repr(transcript) == "<Transcript: 7 lines; replies 220 250 334 501>"
+    assert [e.command for e in transcript.exchanges] == ["(connection)", "EHLO me", "AUTH PLAIN", "(AUTH) *"]
+
+
+def test_a_transcript_frame_has_one_row_per_reply():
+    frame = parse_transcript(LOGIN).to_frame()
+    assert list(frame.columns) == ["command", "code", "enhanced", "reply_class", "category", "text"]
+    assert list(frame["command"]) == ["(connection)", "EHLO me", "auth login", "(AUTH) YWxpY2U=",
+                                      "(AUTH) d29uZGVybGFuZA==", "MAIL FROM:<alice@lab.example>"]
+    assert list(frame["code"]) == [220, 250, 334, 334, 235, 250]
+    assert list(frame["enhanced"])[4:] == ["2.7.0", "2.1.0"]
+    assert list(frame["reply_class"])[2:5] == ["positive intermediate", "positive intermediate",
+                                               "positive completion"]
+    assert list(frame["category"]) == ["connections", "mail system", "unspecified", "unspecified",
+                                       "unspecified", "mail system"]
+    assert list(frame["text"])[:2] == ["lab ESMTP", "lab\nAUTH PLAIN LOGIN"]
+
+
+@pytest.mark.parametrize("lang, who", [("en", "server"), ("hi", "सर्वर")])
+def test_a_transcript_card_follows_the_current_language(lang, who):
+    transcript = parse_transcript(LOGIN)
+    try:
+        set_language(lang)
+        html = transcript._repr_html_()
+    finally:
+        set_language("en")
+    assert html.startswith(f'<div class="smtplesson smtplesson-transcript" lang="{lang}"')
+    assert f">{who}<" in html
+    assert "base64 → wonderland" in html and "S: 235 2.7.0 Authentication successful" in html
