@@ -275,3 +275,113 @@ def test_a_transcript_card_follows_the_current_language(lang, who):
     assert html.startswith(f'<div class="smtplesson smtplesson-transcript" lang="{lang}"')
     assert f">{who}<" in html
     assert "base64 → wonderland" in html and "S: 235 2.7.0 Authentication successful" in html
+
+
+#: Every parse error as a learner reads it: the input, the rule, the whole message.
+MESSAGES = [
+    ("", "empty", "the reply is empty: a reply has at least a three-digit code (RFC 5321 §4.2)"),
+    (" 250 OK", "leading-space", "line 1 starts with white space: a reply line must begin with its "
+                                 "three-digit code (RFC 5321 §4.2)"),
+    ("b'535 x'", "bytes-literal", "line 1 looks like a Python bytes literal (b'…'): decode it to text "
+                                  "first (explain() does this for you)"),
+    ("5.7.8 Username", "three-digits",
+     "line 1 starts with '5.7.8', an enhanced status code, not a reply code. smtplib's error text drops "
+     "the three-digit code; a reply starts with it, e.g. '535 5.7.8 …' (RFC 5321 §4.2)"),
+    ("XOAUTH2 is not a reply code here", "three-digits",
+     "line 1 does not start with a three-digit reply code: it starts 'XOAUTH2 is n' (RFC 5321 §4.2)"),
+    ("2500 and more text", "three-digits", "line 1 starts with more than three digits ('2500 and'); "
+                                           "a reply code is exactly three digits (RFC 5321 §4.2)"),
+    ("250:OK", "separator", "line 1: after the code 250 comes a space, a hyphen or the end of the "
+                            "line, not U+003A (':') (RFC 5321 §4.2)"),
+    ("250 caf\u00e9", "text-characters", "line 1 contains U+00E9 ('é'): reply text is printable "
+                                         "US-ASCII, spaces and tabs only (RFC 5321 §4.2, textstring)"),
+    ("250 a\x00b", "text-characters", "line 1 contains U+0000: reply text is printable US-ASCII, "
+                                      "spaces and tabs only (RFC 5321 §4.2, textstring)"),
+    ("250-a\n251 b", "same-code", "line 2 has code 251 but line 1 has 250: all lines of a multi-line "
+                                  "reply carry the same code (RFC 5321 §4.2.1)"),
+    ("250-a\n250-b", "no-final-line",
+     "line 2 ends with '250-', so more lines must follow, but the reply ends there with no final "
+     "line: the final line of a multi-line reply is '250 …' (RFC 5321 §4.2.1)"),
+    ("250 a\n250 b", "text-after-final-line",
+     "line 1 is a final line ('250 …', no hyphen) but more text follows: only the last line of a "
+     "reply may lack the hyphen (RFC 5321 §4.2.1). Is this two replies? parse_transcript() reads a "
+     "whole dialogue."),
+    ("250-a\n\n", "empty-line", "line 2 is empty: every line of a reply starts with the three-digit "
+                                "code (RFC 5321 §4.2)"),
+    ("250 " + "x" * 600, "line-length", "line 1 is 606 octets with its CRLF; a reply line may be at "
+                                        "most 512 (RFC 5321 §4.5.3.1.5)"),
+    (b"250 \xff", "text-characters", "byte 4 is 0xff: a reply is US-ASCII (RFC 5321 §4.2)"),
+    (None, "reply-type", "a reply is text, not NoneType"),
+]
+
+
+@pytest.mark.parametrize("text, rule, message", MESSAGES)
+def test_each_parse_error_reads_exactly(text, rule, message):
+    with pytest.raises(ReplyParseError) as caught:
+        parse_reply(text)
+    assert (caught.value.rule, str(caught.value)) == (rule, message)
+
+
+TRANSCRIPT_MESSAGES = [
+    ("S: 220 x\nX: what is this line", "transcript-side",
+     "transcript line 2 starts 'X: what is t': each line must start with 'S: ' (server) or 'C: ' "
+     "(client), as in RFC 5321's examples (Appendix D)"),
+    ("S: 220 x\nC: EHLO\nS: 250-a\nC: QUIT", "no-final-line",
+     "transcript line 4: the client speaks in the middle of a multi-line reply; the reply before it "
+     "has no final line (RFC 5321 §4.2.1)"),
+    ("S: 220 x\nS: 250-a", "no-final-line",
+     "transcript reply starting at line 2 has no final line: the last line of a reply has a space, "
+     "not a hyphen, after its code (RFC 5321 §4.2.1)"),
+    ("S: 220 x\nS: 25O y", "three-digits",
+     "transcript reply starting at line 2: line 1 does not start with a three-digit reply code: it "
+     "starts '25O y' (RFC 5321 §4.2)"),
+    ("", "empty", "the transcript is empty: it needs at least one 'S: ' line"),
+    (5, "transcript-type", "a transcript is text, not int"),
+]
+
+
+@pytest.mark.parametrize("text, rule, message", TRANSCRIPT_MESSAGES)
+def test_each_transcript_error_reads_exactly(text, rule, message):
+    with pytest.raises(ReplyParseError) as caught:
+        parse_transcript(text)
+    assert (caught.value.rule, str(caught.value)) == (rule, message)
+
+
+@pytest.mark.parametrize("text, rule", [
+    ("2500", "three-digits"),             # four digits and nothing else
+    ("X-Mailer: 250", "three-digits"),    # a header line is not a reply, nor white space
+    ("XYZ", "three-digits"),
+])
+def test_lines_that_are_not_replies_break_the_three_digit_rule(text, rule):
+    with pytest.raises(ReplyParseError) as caught:
+        parse_reply(text)
+    assert caught.value.rule == rule
+
+
+@pytest.mark.parametrize("text, enhanced", [("535 5.7.8X", None), ("535 5.7.8\tx", "5.7.8"),
+                                            ("535 5.7.8 x", "5.7.8"), ("535 5.7.8", "5.7.8")])
+def test_an_enhanced_code_ends_at_white_space_or_the_end(text, enhanced):
+    assert parse_reply(text).enhanced == enhanced
+
+
+def test_a_base64_line_with_junk_is_not_base64():
+    transcript = parse_transcript("S: 220 lab\nC: AUTH PLAIN YWxpY2U=!\nS: 501 5.5.2 bad base64")
+    assert transcript.annotated()[1][2] == "not base64"
+
+
+def test_a_client_line_sent_ahead_after_an_auth_step_is_a_command_again():
+    """Pipelined: the answer to 334 and QUIT arrive together; only the first is an AUTH step."""
+    transcript = parse_transcript("S: 220 lab\nC: AUTH LOGIN\nS: 334 VXNlcm5hbWU6\nC: YWxpY2U=\n"
+                                  "C: QUIT\nS: 501 5.5.2 cancelled\nS: 221 Bye")
+    assert [e.command for e in transcript.exchanges] == ["(connection)", "AUTH LOGIN",
+                                                         "(AUTH) YWxpY2U=", "QUIT"]
+
+
+def test_a_reply_no_command_asked_for_has_no_command():
+    transcript = parse_transcript("S: 220 lab\nC: NOOP\nS: 250 Ok\nS: 421 4.4.2 Timeout, closing")
+    assert transcript.exchanges[-1].command is None and transcript.exchanges[-1].verb == ""
+
+
+def test_only_a_354_to_data_starts_the_message_text():
+    transcript = parse_transcript("S: 220 lab\nC: NOOP\nS: 354 odd server\nC: QUIT\nS: 221 Bye")
+    assert [e.command for e in transcript.exchanges] == ["(connection)", "NOOP", "QUIT"]
