@@ -385,3 +385,188 @@ def test_a_reply_no_command_asked_for_has_no_command():
 def test_only_a_354_to_data_starts_the_message_text():
     transcript = parse_transcript("S: 220 lab\nC: NOOP\nS: 354 odd server\nC: QUIT\nS: 221 Bye")
     assert [e.command for e in transcript.exchanges] == ["(connection)", "NOOP", "QUIT"]
+
+
+# --- cli.py, in the test's own process (a subprocess would run the code mutmut did not change) ------
+
+import io  # noqa: E402
+import os  # noqa: E402
+import sys  # noqa: E402
+
+from smtplesson import cli  # noqa: E402
+from smtplesson.check import Check  # noqa: E402
+from smtplesson.workspace import pristine_notebooks  # noqa: E402
+
+check_module = importlib.import_module("smtplesson.check")
+explain_module = importlib.import_module("smtplesson.explain")
+
+
+def test_cli_explains_a_reply(capsys):
+    assert cli.main(["explain", "535", "5.7.8", "Authentication", "credentials", "invalid"]) == 0
+    out, err = capsys.readouterr()
+    assert out.startswith("✘ 535 Authentication credentials invalid\n") and err == ""
+    assert "  Enhanced code: 5.7.8" in out and "permanent negative completion" in out
+
+
+def test_cli_explains_in_hindi_when_asked(capsys):
+    assert cli.main(["explain", "--lang", "hi", "535 5.7.8 Authentication credentials invalid"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("✘ 535 प्रमाणीकरण क्रेडेंशियल अमान्य\n")
+    assert "स्थायी विफलता" in out and "permanent" not in out
+
+
+def test_cli_reads_standard_input_for_a_dash(capsys, monkeypatch):
+    data = "S: 220 lab\nC: AUTH PLAIN AGFsaWNlAHdyb25n\nS: 535 5.7.8 no\n".encode()
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(data)))
+    assert cli.main(["explain", "-"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("Verdict: Authentication failed: the server answered 535")
+
+
+def test_cli_reads_undecodable_standard_input_as_replaced_text(capsys, monkeypatch):
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(b"250 caf\xe9")))
+    assert cli.main(["explain", "-"]) == 2
+    out, err = capsys.readouterr()
+    assert out == "" and err == ("smtplesson: line 1 contains U+FFFD ('\ufffd'): reply text is "
+                                 "printable US-ASCII, spaces and tabs only (RFC 5321 §4.2, textstring)\n")
+
+
+def test_a_dash_among_other_words_is_just_a_word(capsys):
+    assert cli.main(["explain", "250", "-", "ok"]) == 0
+    assert capsys.readouterr().out.startswith("✔ 250 ")
+
+
+@pytest.mark.parametrize("args, message", [
+    (["explain", "2500 OK"], "smtplesson: line 1 starts with more than three digits ('2500 OK'); "
+                             "a reply code is exactly three digits (RFC 5321 §4.2)\n"),
+    (["explain", "--lang", "xx", "250 OK"], "smtplesson: unknown language 'xx': choose one of en, hi\n"),
+])
+def test_cli_bad_input_is_one_line_on_stderr_and_status_2(capsys, args, message):
+    assert cli.main(args) == 2
+    out, err = capsys.readouterr()
+    assert out == "" and err == message
+
+
+@pytest.mark.parametrize("args, prog, words", [
+    (["explain"], "smtplesson explain", "the following arguments are required: text"),
+    (["frobnicate"], "smtplesson", "invalid choice: 'frobnicate'"),
+    ([], "smtplesson", "the following arguments are required: command"),
+])
+def test_cli_usage_mistakes_exit_2_with_one_line(capsys, args, prog, words):
+    with pytest.raises(SystemExit) as caught:
+        cli.main(args)
+    assert caught.value.code == 2
+    out, err = capsys.readouterr()
+    assert out == "" and err.startswith(f"{prog}: error: ") and err.endswith(" (try --help)\n")
+    assert words in err and err.count("\n") == 1
+
+
+def test_cli_help_names_each_command(capsys):
+    with pytest.raises(SystemExit) as caught:
+        cli.main(["--help"])
+    assert caught.value.code == 0
+    out = capsys.readouterr().out
+    assert out.startswith("usage: smtplesson ") and "Learn SMTP reply codes: 250 versus 535." in out
+    for command in ("explain", "start", "reset", "check"):
+        assert command in out
+    with pytest.raises(SystemExit):
+        cli.main(["explain", "--help"])
+    out = capsys.readouterr().out
+    assert "Explain an SMTP reply. Use - to read it from standard input." in out
+    assert "--lang LANG" in out and "language of the answer: en or hi" in out
+
+
+def test_cli_output_survives_a_terminal_that_cannot_show_hindi(monkeypatch):
+    raw = io.BytesIO()
+    monkeypatch.setattr(sys, "stdout", io.TextIOWrapper(raw, encoding="ascii"))
+    assert cli.main(["explain", "--lang", "hi", "250 OK"]) == 0
+    sys.stdout.flush()
+    assert raw.getvalue().startswith(b"? 250 ")
+
+
+def test_cli_ctrl_c_is_status_130(monkeypatch, capsys):
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(explain_module, "explain", interrupted)
+    assert cli.main(["explain", "250 OK"]) == 130
+
+
+@pytest.mark.parametrize("results, status", [
+    ([Check("Python 3.10 or newer", True, "3.11"), Check("a font", False, "none", required=False)], 0),
+    ([Check("Python 3.10 or newer", True, "3.11"), Check("aiosmtpd", False, "missing")], 1),
+])
+def test_cli_check_prints_a_line_per_check_and_fails_only_on_what_is_required(
+        monkeypatch, capsys, results, status):
+    monkeypatch.setattr(check_module, "run", lambda: results)
+    assert cli.main(["check"]) == status
+    assert capsys.readouterr().out == "".join(result.line() + "\n" for result in results)
+
+
+class _Exec(Exception):
+    """Raised in place of os.execv, carrying the command the CLI would become."""
+
+
+def _no_exec(monkeypatch):
+    def fake_execv(path, command):
+        raise _Exec(path, command)
+
+    monkeypatch.setattr(os, "execv", fake_execv)
+
+
+def test_cli_start_copies_the_lesson_then_becomes_jupyterlab(monkeypatch, capsys, tmp_path):
+    _no_exec(monkeypatch)
+    folder = tmp_path / "lesson"
+    with pytest.raises(_Exec) as caught:
+        cli.main(["start", str(folder), "--no-browser", "--port", "8899"])
+    path, command = caught.value.args
+    count = len(pristine_notebooks())
+    assert capsys.readouterr().out == f"The lesson is in {folder.resolve()} ({count} copied, 0 already there).\n"
+    assert path == sys.executable
+    assert command[:4] == [sys.executable, "-m", "jupyter", "lab"]
+    assert "--ServerApp.ip=127.0.0.1" in command
+    assert f"--ServerApp.root_dir={folder.resolve()}" in command
+    assert "--LabApp.default_url=/lab/tree/00-start-here.ipynb" in command
+    assert "--no-browser" in command and "--ServerApp.port=8899" in command
+    assert ("--ServerApp.allow_root=True" in command) == (os.geteuid() == 0)
+
+
+def test_cli_start_without_options_opens_a_browser_on_jupyters_port(monkeypatch, capsys, tmp_path):
+    _no_exec(monkeypatch)
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(_Exec) as caught:
+        cli.main(["start"])
+    command = caught.value.args[1]
+    assert f"--ServerApp.root_dir={(tmp_path / 'smtp-lesson').resolve()}" in command
+    assert "--no-browser" not in command and not any(part.startswith("--ServerApp.port") for part in command)
+
+
+def test_cli_start_copy_only_keeps_the_learners_edits(capsys, tmp_path):
+    first = pristine_notebooks()[0].name
+    assert cli.main(["start", str(tmp_path), "--copy-only"]) == 0
+    (tmp_path / first).write_text("{}")
+    capsys.readouterr()
+    assert cli.main(["start", str(tmp_path), "--copy-only"]) == 0
+    count = len(pristine_notebooks())
+    assert capsys.readouterr().out == (
+        f"The lesson is in {tmp_path.resolve()} (0 copied, {count - 1} already there).\n"
+        f"  kept your edited {first} (smtplesson reset {first[:2]} restores the original)\n")
+
+
+def test_cli_reset_restores_a_notebook_and_keeps_the_learners_copy(capsys, tmp_path):
+    first = pristine_notebooks()[0]
+    assert cli.main(["reset", first.stem[:2], "--dir", str(tmp_path)]) == 0
+    assert capsys.readouterr().out == f"{tmp_path / first.name} is now the original version.\n"
+    (tmp_path / first.name).write_text("{}")
+    assert cli.main(["reset", first.stem[:2], "--dir", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    backups = list(tmp_path.glob(f"{first.stem}.backup-*.ipynb"))
+    assert len(backups) == 1 and backups[0].read_text() == "{}"
+    assert out == (f"{tmp_path / first.name} is now the original version; "
+                   f"yours is kept as {backups[0].name}.\n")
+
+
+def test_cli_reset_of_an_unknown_notebook_is_one_line_and_status_2(capsys, tmp_path):
+    assert cli.main(["reset", "99", "--dir", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("smtplesson: no single lesson notebook matches '99'") and err.count("\n") == 1
