@@ -570,3 +570,97 @@ def test_cli_reset_of_an_unknown_notebook_is_one_line_and_status_2(capsys, tmp_p
     assert cli.main(["reset", "99", "--dir", str(tmp_path)]) == 2
     err = capsys.readouterr().err
     assert err.startswith("smtplesson: no single lesson notebook matches '99'") and err.count("\n") == 1
+
+
+# --- catalogue.py: the data files read afresh, and the frames -------------------------------------
+
+from smtplesson import codes, enhanced_codes, enhanced_parts, lookup_enhanced  # noqa: E402
+from smtplesson.catalogue import all_codes, registered_enhanced_codes  # noqa: E402
+
+catalogue_module = importlib.import_module("smtplesson.catalogue")
+i18n_module = importlib.import_module("smtplesson.i18n")
+
+
+@pytest.fixture
+def fresh_data():
+    """Forget what was read from the data files, so this test reads them again (the readers are
+    cached, and a cache filled before a test would hide a broken reader)."""
+    cached = (catalogue_module._codes, catalogue_module._parts, catalogue_module._enhanced,
+              compare_module.contrasts, i18n_module.catalog)
+    for function in cached:
+        function.cache_clear()
+    yield
+    for function in cached:
+        function.cache_clear()
+
+
+def test_the_catalogue_read_afresh_from_its_files(fresh_data):
+    refused = lookup(535)
+    assert refused.name == "Authentication credentials invalid" and refused.commands == ("AUTH",)
+    assert 235 in refused.related and all(isinstance(code, int) for code in refused.related)
+    assert lookup(454).vendor_commands == ("RCPT",) and "Postfix" in lookup(454).note
+    assert lookup(535, "hi").name == "प्रमाणीकरण क्रेडेंशियल अमान्य" and lookup(535, "hi").lang == "hi"
+    assert lookup(535, "hi").commands == ("AUTH",)       # facts stay; only the words change
+
+
+def test_the_enhanced_codes_read_afresh_from_their_files(fresh_data):
+    entry = lookup_enhanced("5.7.8")
+    assert (entry.title, entry.class_name, entry.subject_name) == (
+        "Authentication credentials invalid", "Permanent failure", "Security or policy status")
+    hindi = lookup_enhanced("5.7.8", "hi")
+    assert (hindi.class_name, hindi.subject_name, hindi.lang) == (
+        "स्थायी विफलता", "सुरक्षा या नीति का स्टेटस", "hi")
+    assert hindi.title == "Authentication credentials invalid"   # registry titles stay English
+    assert lookup_enhanced("5.7.139").vendor == "Microsoft"
+
+
+def test_the_codes_frame(fresh_data):
+    frame = codes()
+    assert frame.index.name == "code" and list(frame.index) == [entry.code for entry in all_codes()]
+    assert list(frame.columns) == ["reply_class", "category", "name", "meaning", "when_you_see_it",
+                                   "how_to_fix", "related", "commands", "vendor_commands", "rfc", "note"]
+    row = frame.loc[535]
+    entry = lookup(535)
+    assert (row["reply_class"], row["category"]) == ("permanent negative completion", "unspecified")
+    assert (row["name"], row["note"], row["rfc"]) == (entry.name, entry.note, entry.rfc)
+    assert row["related"] == " ".join(map(str, entry.related)) and row["commands"] == "AUTH"
+    assert frame.loc[454, "vendor_commands"] == "RCPT"
+    assert frame.loc[220, "commands"] == " ".join(lookup(220).commands) and " " in frame.loc[220, "commands"]
+    hindi = codes("hi")
+    assert hindi.loc[250, "name"] == "माँगा गया काम हो गया" and hindi.loc[250, "reply_class"] == "positive completion"
+
+
+def test_every_catalogued_code_in_order_in_each_language():
+    english, hindi = all_codes(), all_codes("hi")
+    assert [e.code for e in english] == sorted(e.code for e in english) == [e.code for e in hindi]
+    assert {e.lang for e in english} == {"en"} and {e.lang for e in hindi} == {"hi"}
+    assert {250, 535, 530, 454} <= {e.code for e in english}
+
+
+def test_the_enhanced_codes_frame(fresh_data):
+    frame = enhanced_codes()
+    assert list(frame.columns) == ["title", "meaning", "advice", "rfc", "registered", "subject_name",
+                                   "class_name", "vendor", "vendor_meaning", "basic_codes"]
+    assert set(registered_enhanced_codes()) <= set(frame.index)
+    registered = frame.loc["X.7.8"]
+    assert registered["title"] == "Authentication credentials invalid" and registered["registered"]
+    assert registered["class_name"] == "" and registered["basic_codes"] == "535 554"
+    assert registered["subject_name"] == "Security or policy status" and registered["advice"] == ""
+    assert registered["rfc"] == "RFC 4954 §6" and registered["meaning"] == lookup_enhanced("5.7.8").meaning
+    vendor = frame.loc["5.7.139"]
+    assert (vendor["vendor"], vendor["class_name"], vendor["registered"]) == ("Microsoft", "Permanent failure", False)
+    assert vendor["vendor_meaning"].startswith("Microsoft 365: '535 5.7.139")
+    assert vendor["advice"] and vendor["basic_codes"] == "535" and vendor["title"] == ""
+    # A vendor's reuse of a registered code keeps the registry's meaning and reference.
+    reuse = frame.loc["5.7.14"]
+    assert reuse["vendor"] == "Google" and reuse["meaning"] == lookup_enhanced("5.7.14").meaning != ""
+    assert reuse["rfc"] == lookup_enhanced("5.7.14").rfc != "" and reuse["registered"]
+
+
+def test_the_enhanced_parts_frame(fresh_data):
+    frame = enhanced_parts()
+    assert list(frame.columns) == ["part", "key", "name", "meaning", "rfc"]
+    classes = frame[frame["part"] == "class"]
+    assert list(classes["key"]) == ["2", "4", "5"]
+    assert list(classes["name"]) == ["Success", "Persistent transient failure", "Permanent failure"]
+    assert len(frame[frame["part"] == "subject"]) == 8
