@@ -96,43 +96,118 @@ def code_card_text(entry: "ReplyCode", lang: str) -> str:
 
 # --- explanations -------------------------------------------------------------------------------
 
-def _explained_rows(item, lang: str) -> list[tuple[str, str]]:
-    rows = [(t("card.reply", lang), str(item.reply))]
+def _explained_rows(item, lang: str, source: str = "") -> list[tuple[str, str]]:
+    """The rows of a one-reply card. With a known provider reply, its meaning and fix replace the
+    code's general words: the text says which of the code's causes applies."""
+    provider = item.provider
+    specific = item.enhanced is not None and bool(getattr(item.enhanced, "advice", ""))
+    rows = [(t("card.read_from", lang), source), (t("card.reply", lang), str(item.reply))]
     if item.command:
-        rows.append((t("card.answers", lang), item.command))
-    rows.append((t("facet.description", lang), item.entry.meaning))
+        rows.append((t("card.answers", lang), command_label(item.command, lang)))
+    if provider is not None:
+        rows.append((t("card.provider", lang), provider.provider))
+        rows.append((t("facet.description", lang), provider.meaning(lang)))
+        if not item.entry.defined:  # the code itself: no RFC defines it, its digits still speak
+            rows.append((t("card.note", lang), item.entry.meaning))
+    elif specific:  # e.g. 535 5.7.13: the detail, not the code's usual cause, says what happened
+        rows.append((t("facet.description", lang), item.enhanced.meaning))
+    else:
+        rows.append((t("facet.description", lang), item.entry.meaning))
     rows.append((t("card.class", lang), class_line(item.reply.code, lang)))
     if item.enhanced is not None:
-        rows.append((t("card.enhanced", lang), enhanced_line(item.enhanced, lang)))
-    rows.append((t("facet.when_you_see_it", lang), item.entry.when_you_see_it))
-    rows.append((t("card.next", lang), item.entry.how_to_fix))
+        rows.append((t("card.enhanced", lang), enhanced_line(item.enhanced, lang, titled=specific)))
+    if provider is None:
+        rows.append((t("facet.when_you_see_it", lang), item.entry.when_you_see_it))
+    rows.append((t("card.next", lang), item.advice or item.entry.how_to_fix))
     rows += [(t("card.note", lang), note) for note in item.notes]
-    if item.entry.note:
+    if item.entry.note and provider is None:
         rows.append((t("card.note", lang), item.entry.note))
     rows.append((t("card.source", lang), item.entry.rfc))
+    if provider is not None:
+        rows.append((t("card.provider_source", lang), provider.source))
     return rows
 
 
-def enhanced_line(enhanced, lang: str) -> str:
+def _no_reply_rows(explanation, lang: str) -> list[tuple[str, str]]:
+    """The rows of a card for a paste that holds no reply code (or only an enhanced code)."""
+    rows = [(t("card.read_from", lang), explanation.source),
+            (t("facet.description", lang), explanation.detail)]
+    if explanation.enhanced is not None:
+        rows.append((t("card.enhanced", lang), enhanced_line(explanation.enhanced, lang)))
+    if explanation.provider is not None:
+        rows.append((t("card.provider", lang), f"{explanation.provider.provider}: "
+                                               f"{explanation.provider.meaning(lang)}"))
+    rows.append((t("card.next", lang), explanation.detail_advice))
+    rows += [(t("card.note", lang), note) for note in explanation.notes]
+    if explanation.provider is not None:
+        rows.append((t("card.provider_source", lang), explanation.provider.source))
+    return rows
+
+
+def command_label(command: str | None, lang: str) -> str:
+    """The client line a reply answers, with the greeting and the final dot named in ``lang``."""
+    from .reply import CONNECTION, END_OF_DATA
+
+    if command == CONNECTION:
+        return f"({t('command.CONNECT', lang)})"
+    if command == END_OF_DATA:
+        return f"({t('command.END-OF-DATA', lang)})"
+    return command or ""
+
+
+def enhanced_line(enhanced, lang: str, titled: bool = False) -> str:
+    """The enhanced code decoded; ``titled`` gives its registry title instead of its meaning
+    (when the meaning is already the card's description)."""
+    meaning = enhanced.title if titled and enhanced.title else enhanced.meaning
     text = t("card.enhanced_line", lang, code=enhanced.code, class_name=enhanced.class_name,
-             subject_name=enhanced.subject_name, meaning=enhanced.meaning, rfc=enhanced.rfc)
+             subject_name=enhanced.subject_name, meaning=meaning, rfc=enhanced.rfc)
     if enhanced.vendor_meaning:
         text += " " + t("card.vendor", lang, vendor=enhanced.vendor,
                         vendor_meaning=enhanced.vendor_meaning)
     return text
 
 
+def _no_reply_badge(explanation, lang: str) -> str:
+    if explanation.enhanced is not None:
+        first = int(explanation.enhanced.code[0])
+        mark, fg, bg = CLASS_STYLE[first]
+        label = f"{mark} {explanation.enhanced.code} · {t('card.enhanced_only', lang)}"
+        style = f"color:{fg};background:{bg};border:1px solid {fg};"
+    else:
+        label = f"⊘ {t('card.no_code', lang)}"
+        style = "border:1px solid #57606a;"
+    return (f'<span class="smtplesson-badge" style="{style}border-radius:4px;padding:1px 6px;'
+            f'font-weight:600">{escape(label)}</span>')
+
+
 def explanation_html(explanation: "Explanation") -> str:
     lang = explanation.lang
     if explanation.transcript is not None:
+        lines = [f'<p style="margin:6px 0"><b>{escape(t("card.verdict", lang))}:</b> '
+                 f'{escape(explanation.verdict)}</p>']
+        if explanation.source:
+            lines.append(f'<p style="margin:4px 0">{escape(t("card.read_from", lang))}: '
+                         f'{escape(explanation.source)}</p>')
+        deciding = explanation.deciding
+        if deciding.provider is not None:
+            lines.append(f'<p style="margin:4px 0"><b>{escape(t("card.provider", lang))}:</b> '
+                         f'{escape(deciding.provider.provider)}: '
+                         f'{escape(deciding.provider.meaning(lang))}</p>')
+        lines.append(f'<p style="margin:4px 0"><b>{escape(t("card.next", lang))}:</b> '
+                     f'{escape(explanation.advice)}</p>')
+        lines += [f'<p style="margin:4px 0">{escape(t("card.note", lang))}: {escape(note)}</p>'
+                  for note in deciding.notes]
         body = transcript_table(explanation.transcript, lang, explained=explanation.items)
-        verdict = (f'<p style="margin:6px 0"><b>{escape(t("card.verdict", lang))}:</b> '
-                   f'{escape(explanation.verdict)}</p>')
-        return wrap(verdict + body, lang, "explanation")
-    item = explanation.items[-1]
-    head = (f'<p style="margin:4px 0">{badge(item.reply.code, lang)} '
-            f'<b>{escape(item.entry.name)}</b></p>')
-    table = f'<table style="border-collapse:collapse">{_rows(_explained_rows(item, lang))}</table>'
+        return wrap("".join(lines) + body, lang, "explanation")
+    if not explanation.items:
+        head = f'<p style="margin:4px 0">{_no_reply_badge(explanation, lang)}</p>'
+        rows = _no_reply_rows(explanation, lang)
+    else:
+        item = explanation.items[-1]
+        head = (f'<p style="margin:4px 0">{badge(item.reply.code, lang)} '
+                f'<b>{escape(item.entry.name)}</b></p>')
+        rows = _explained_rows(item, lang, explanation.source)
+    table = f'<table style="border-collapse:collapse">{_rows(rows)}</table>'
     return wrap(head + table, lang, "explanation")
 
 
@@ -140,13 +215,29 @@ def explanation_text(explanation: "Explanation") -> str:
     lang = explanation.lang
     if explanation.transcript is not None:
         lines = [f"{t('card.verdict', lang)}: {explanation.verdict}"]
+        if explanation.source:
+            lines.append(f"{t('card.read_from', lang)}: {explanation.source}")
         for item in explanation.items:
-            command = item.command or ""
-            lines.append(f"  {command:<28} -> {item.summary(lang)}")
+            lines.append(f"  {command_label(item.command, lang):<28} -> {item.summary(lang)}")
+        deciding = explanation.deciding
+        if deciding.provider is not None:
+            lines.append(f"{t('card.provider', lang)}: {deciding.provider.provider}: "
+                         f"{deciding.provider.meaning(lang)}")
+        lines.append(f"{t('card.next', lang)}: {explanation.advice}")
+        lines += [f"{t('card.note', lang)}: {note}" for note in deciding.notes]
         return "\n".join(lines)
+    if not explanation.items:
+        if explanation.enhanced is not None:
+            head = f"{symbol(int(explanation.enhanced.code[0]) * 100)} {explanation.enhanced.code} " \
+                   f"({t('card.enhanced_only', lang)})"
+        else:
+            head = f"⊘ {t('card.no_code', lang)}"
+        return "\n".join([head] + [f"  {h}: {text}" for h, text in _no_reply_rows(explanation, lang)
+                                   if text])
     item = explanation.items[-1]
     lines = [f"{symbol(item.reply.code)} {item.reply.code} {item.entry.name}"]
-    lines += [f"  {head}: {text}" for head, text in _explained_rows(item, lang)[1:] if text]
+    lines += [f"  {head}: {text}" for head, text in _explained_rows(item, lang, explanation.source)
+              if text and head != t("card.reply", lang)]
     return "\n".join(lines)
 
 
@@ -172,7 +263,8 @@ def comparison_html(comparison: "Comparison") -> str:
 
 def comparison_text(comparison: "Comparison") -> str:
     a, b = comparison.a, comparison.b
-    lines = [f"{symbol(a.code)} {a.code} {a.name}  vs  {symbol(b.code)} {b.code} {b.name}"]
+    versus = t("compare.versus", comparison.lang)
+    lines = [f"{symbol(a.code)} {a.code} {a.name}  {versus}  {symbol(b.code)} {b.code} {b.name}"]
     for facet in comparison.facets:
         lines.append(f"{facet.heading}:")
         if facet.shared:

@@ -39,7 +39,8 @@ def _version(package: str) -> str | None:
 def _package(name: str, package: str, major: int | None = None) -> Check:
     version = _version(package)
     if version is None:
-        return Check(name, False, f"{package} is not installed: pip install smtplesson")
+        return Check(name, False, f"{package} is not installed: install smtplesson again with pip "
+                                  "(its wheel, or pip install . in a clone), which brings it")
     if major is not None and int(version.split(".")[0]) != major:
         return Check(name, False, f"{package} {version}; the lesson needs {major}.x")
     return Check(name, True, f"{package} {version}")

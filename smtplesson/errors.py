@@ -10,6 +10,16 @@ class SmtpLessonError(ValueError):
         super().__init__(message)
         self.rule = rule
 
+    def _render_traceback_(self) -> list[str]:
+        """What IPython shows when this error ends a notebook cell: the message, not the stack.
+
+        IPython's ``InteractiveShell.showtraceback`` calls this method, when an exception has it,
+        instead of formatting the frames; the error is about the learner's input, so the frames
+        inside smtplesson would only hide the one line that matters.
+        """
+        rule = f"  (rule: {self.rule})" if self.rule else ""
+        return [f"{type(self).__name__}: {self}{rule}"]
+
 
 class ReplyParseError(SmtpLessonError):
     """The text is not a well-formed SMTP reply (or transcript, or code)."""

@@ -7,6 +7,7 @@ everything rendered afterwards, and tells live widgets so they redraw.
 from __future__ import annotations
 
 import json
+import logging
 import weakref
 from functools import lru_cache
 from importlib import resources
@@ -18,9 +19,12 @@ from .errors import SmtpLessonError
 LANGUAGES = ("en", "hi")
 #: Each language's name in its own script, for language toggles.
 LANGUAGE_NAMES = {"en": "English", "hi": "हिन्दी"}
+#: Other names a learner may type for a language.
+_ALIASES = {"english": "en", "hindi": "hi", "हिन्दी": "hi", "हिंदी": "hi"}
 
 _current = "en"
 _listeners: list[weakref.ref] = []
+_log = logging.getLogger(__name__)
 
 
 @lru_cache(maxsize=None)
@@ -31,30 +35,51 @@ def catalog() -> dict[str, dict[str, str]]:
 
 
 def check_language(lang: str | None) -> str:
-    """Return ``lang`` (or the current language when None) if a catalog exists for it."""
+    """Return ``lang`` (or the current language when None) if a catalog exists for it.
+
+    The forms a learner types are accepted too: 'HI', 'Hindi', 'हिन्दी' all mean 'hi'.
+    """
     if lang is None:
         return _current
-    if lang not in LANGUAGES:
-        raise SmtpLessonError(
-            f"unknown language {lang!r}: choose one of {', '.join(LANGUAGES)}", rule="language"
-        )
-    return lang
+    if isinstance(lang, str):
+        typed = lang.strip().lower()
+        typed = _ALIASES.get(typed, typed)
+        if typed in LANGUAGES:
+            return typed
+    raise SmtpLessonError(
+        f"unknown language {lang!r}: choose one of {', '.join(LANGUAGES)}", rule="language"
+    )
 
 
 def set_language(lang: str) -> None:
-    """Switch the language of cards, explanations and widgets ('en' or 'hi')."""
+    """Switch the language of cards, explanations and widgets ('en' or 'hi').
+
+    Every live listener hears of it; one that fails is dropped with a one-line warning and
+    never keeps the others from switching.
+    """
     global _current
     _current = check_language(lang)
     for ref in list(_listeners):
         callback = ref()
         if callback is None:
             _listeners.remove(ref)
-        else:
+            continue
+        try:
             callback(_current)
+        except Exception as error:  # noqa: BLE001 - one broken listener must not stop the rest
+            _listeners.remove(ref)
+            _log.warning("a language listener failed and was dropped: %s: %s",
+                         type(error).__name__, error)
 
 
 def get_language() -> str:
+    """The current language: 'en' or 'hi'."""
     return _current
+
+
+def listener_count() -> int:
+    """How many live listeners follow ``set_language`` (a widget that failed to build is not one)."""
+    return sum(1 for ref in _listeners if ref() is not None)
 
 
 def on_language_change(callback: Callable[[str], None]) -> None:

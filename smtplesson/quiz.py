@@ -30,6 +30,12 @@ class Question:
     source: str
     options: tuple[Option, ...]
     explanation: str
+    #: The notebook that teaches what this question asks, e.g. ``"04"``.
+    notebook: str = ""
+    #: The words that notebook uses for what is asked (a test finds each one there).
+    key_terms: tuple[str, ...] = ()
+    #: True for the 3 to 5 questions that close their notebook.
+    recap: bool = False
 
     @property
     def answer(self) -> int:
@@ -45,6 +51,7 @@ def questions() -> tuple[Question, ...]:
         Question(
             id=item["id"], topic=item["topic"], prompt=item["prompt"], reply=item["reply"],
             source=item["source"], explanation=item["explanation"],
+            notebook=item["notebook"], key_terms=tuple(item["key_terms"]), recap=item.get("recap", False),
             options=tuple(Option(o["text"], bool(o["correct"]), o["why"]) for o in item["options"]),
         )
         for item in json.loads(text)["questions"]
@@ -57,9 +64,20 @@ def all_topics() -> tuple[str, ...]:
 
 
 def select(topics: tuple[str, ...] | list[str] | None = None,
-           ids: tuple[str, ...] | list[str] | None = None) -> tuple[Question, ...]:
-    """Questions on the given topics, or with the given ids (in that order); all when neither."""
+           ids: tuple[str, ...] | list[str] | None = None,
+           notebook: str | None = None) -> tuple[Question, ...]:
+    """Questions on the given topics, or with the given ids (in that order); all when none given.
+
+    ``notebook="04"`` gives the few questions that close notebook 04 (its recap).
+    """
     every = questions()
+    if notebook is not None:
+        recap = tuple(q for q in every if q.notebook == notebook and q.recap)
+        if not recap:
+            known = ", ".join(sorted({q.notebook for q in every if q.recap}))
+            raise SmtpLessonError(f"no quiz closes notebook {notebook!r}; choose one of {known}",
+                                  rule="quiz-notebook")
+        return recap
     if ids is not None:
         by_id = {question.id: question for question in every}
         unknown = [i for i in ids if i not in by_id]

@@ -53,10 +53,17 @@ class Reply:
 
     @property
     def wire(self) -> tuple[str, ...]:
-        """The reply as it travels: ``535-…`` for every line but the last, ``535 …`` for the last."""
+        """The reply as it travels: ``535-…`` for every line but the last, ``535 …`` for the last.
+
+        A last line without text is the bare code (RFC 5321 §4.2 makes the space optional), except
+        334, whose space RFC 4954 §4 requires (``continue-req = "334" SP [base64]``).
+        """
         last = len(self.lines) - 1
         return tuple(
-            f"{self.code}{'-' if i < last else ' '}{line}" for i, line in enumerate(self.lines)
+            f"{self.code}-{line}" if i < last
+            else f"{self.code} {line}" if line or self.code == 334
+            else str(self.code)
+            for i, line in enumerate(self.lines)
         )
 
     def __str__(self) -> str:
@@ -209,6 +216,8 @@ def parse_reply(text: str | bytes) -> Reply:
 
 #: Label for the reply that greets a new connection (it answers no command).
 CONNECTION = "(connection)"
+#: Codes a server may greet with (RFC 5321 §3.1, §4.2.2; 421 when it must refuse service).
+_GREETING_CODES = (220, 421, 554)
 #: Label for the reply after the lone "." that ends the message text.
 END_OF_DATA = "(end of data)"
 
@@ -239,6 +248,8 @@ def command_verb(command: str | None) -> str:
 
 #: Prefix given to a client line that answers a 334 challenge.
 _AUTH_STEP = "(AUTH) "
+#: Replies that answer only AUTH or a line inside it (RFC 4954 §4, §6).
+_AUTH_ONLY = (235, 334, 535)
 
 
 @dataclass(frozen=True)
@@ -262,12 +273,17 @@ class Transcript:
 
     @property
     def auth_outcome(self) -> str:
-        """'success' if an AUTH exchange ended in 235, 'failure' if one was refused, else 'none'."""
+        """'success' if an AUTH exchange ended in 235, 'failure' if one was refused, else 'none'.
+
+        235 and 535 answer only AUTH (RFC 4954 §6), so they count even when the dialogue starts
+        after the AUTH command, as a debug log often does.
+        """
         outcome = "none"
         for exchange in self.exchanges:
-            if exchange.verb != "AUTH" or exchange.reply.code == 334:
+            code = exchange.reply.code
+            if code == 334 or (exchange.verb != "AUTH" and code not in (235, 535)):
                 continue
-            if exchange.reply.code == 235:
+            if code == 235:
                 return "success"
             outcome = "failure"
         return outcome
@@ -409,10 +425,14 @@ def parse_transcript(text: str) -> Transcript:
         buffer = []
         if pending:
             command: str | None = pending.pop(0)
-        elif not exchanges:
+        elif not exchanges and reply.code in _GREETING_CODES:
             command = CONNECTION
         else:
-            command = None  # an unsolicited reply, e.g. 421 before closing
+            command = None  # unsolicited (421 before closing), or a log that starts mid-way
+        if reply.code in _AUTH_ONLY and command_verb(command) != "AUTH" and (
+                command is None or reply.code == 334):
+            # 334 (and, when the command is unknown, 235/535) belong to AUTH alone (RFC 4954).
+            command = _AUTH_STEP + (command or "…")
         exchanges.append(Exchange(command=command, reply=reply))
         verb = command_verb(command)
         if verb == "DATA" and reply.code == 354:

@@ -3,6 +3,10 @@
 The wheel carries the notebooks as package data (``smtplesson/notebooks``); an editable install
 reads them from the repository's ``notebooks/`` folder. Copying never overwrites a learner's
 edited file; resetting keeps the learner's version as a timestamped backup.
+
+``start`` and ``reset`` find the lesson by one rule (``lesson_folder``): the folder named on the
+command line; else the current folder, if it holds the lesson (JupyterLab's terminal opens there);
+else ``./smtp-lesson`` (where ``start`` puts it).
 """
 
 from __future__ import annotations
@@ -27,12 +31,51 @@ def pristine_dir() -> Path:
     repository = Path(__file__).resolve().parent.parent / "notebooks"
     if repository.is_dir():
         return repository
-    raise SmtpLessonError("the lesson notebooks are missing from this installation: "
-                          "reinstall with pip install --force-reinstall smtplesson", rule="install")
+    raise SmtpLessonError("the lesson notebooks are missing from this installation: install the "
+                          "smtplesson wheel again (pip install --force-reinstall "
+                          "dist/smtplesson-*.whl)", rule="install")
 
 
 def pristine_notebooks() -> list[Path]:
+    """The lesson's notebooks as shipped, in series order."""
     return sorted(pristine_dir().glob("*.ipynb"))
+
+
+def holds_lesson(folder: str | Path) -> bool:
+    """Whether ``folder`` holds at least one of the lesson's notebooks (by file name)."""
+    folder = Path(folder).expanduser()
+    return folder.is_dir() and any((folder / path.name).is_file() for path in pristine_notebooks())
+
+
+def lesson_folder(given: str | Path | None = None) -> Path:
+    """The folder ``start`` and ``reset`` use: ``given``; else this folder if it holds the
+    lesson; else ``./smtp-lesson``."""
+    if given is not None:
+        return Path(given).expanduser()
+    if holds_lesson(Path.cwd()):
+        return Path(".")
+    return Path(DEFAULT_DIR)
+
+
+def find_lesson(given: str | Path | None = None) -> Path:
+    """The lesson folder to reset in, by ``lesson_folder``'s rule; refuse when no lesson is there."""
+    folder = lesson_folder(given)
+    if given is not None and not folder.is_dir():
+        raise SmtpLessonError(f"{folder} is not a folder", rule="workspace")
+    if not holds_lesson(folder):
+        if given is None:
+            message = (f"no lesson found: neither this folder ({Path.cwd()}) nor ./{DEFAULT_DIR} "
+                       "holds the lesson notebooks; run this in your lesson folder, or add "
+                       "--dir FOLDER")
+        else:
+            message = (f"no lesson found in {folder}: it holds none of the lesson notebooks "
+                       f"(smtplesson start {folder} copies them there)")
+        raise SmtpLessonError(message, rule="no-lesson")
+    if folder.resolve() == pristine_dir().resolve():
+        raise SmtpLessonError(f"{folder.resolve()} holds the lesson's originals, which reset restores "
+                              "from; in a clone of the repository, git checkout notebooks/ restores "
+                              "them", rule="originals")
+    return folder
 
 
 @dataclass(frozen=True)
@@ -76,12 +119,12 @@ def find_notebook(name: str) -> Path:
     return matches[0]
 
 
-def reset_notebook(name: str, folder: str | Path = ".", now: datetime.datetime | None = None) -> tuple[Path, Path | None]:
-    """Restore a pristine copy of a notebook in ``folder``; return (restored, backup or None)."""
+def reset_notebook(name: str, folder: str | Path | None = None,
+                   now: datetime.datetime | None = None) -> tuple[Path, Path | None]:
+    """Restore a pristine copy of a notebook in the lesson folder (found as ``find_lesson`` does);
+    return (restored, backup or None)."""
     source = find_notebook(name)
-    target_dir = Path(folder).expanduser()
-    if not target_dir.is_dir():
-        raise SmtpLessonError(f"{target_dir} is not a folder", rule="workspace")
+    target_dir = find_lesson(folder)
     destination = target_dir / source.name
     backup = None
     if destination.exists():

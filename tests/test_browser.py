@@ -29,7 +29,6 @@ from conftest import IN_CI, require_tool
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 ARTIFACTS = ROOT / "test-artifacts" / "browser"
-WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 
 SCRATCH = "browser-widgets.ipynb"
 SCRATCH_CELLS = [  # one widget per cell, so each test drives its own instance
@@ -38,8 +37,10 @@ SCRATCH_CELLS = [  # one widget per cell, so each test drives its own instance
     "hindi = ContrastCard()\nhindi",
     "panel = LabPanel()\npanel",
     "quiz = Quiz()\nquiz",
+    "panel_hi = LabPanel()\npanel_hi",
 ]
-PAIR_CELL, HINDI_CELL, PANEL_CELL, QUIZ_CELL = 1, 2, 3, 4
+PAIR_CELL, HINDI_CELL, PANEL_CELL, QUIZ_CELL, PANEL_HI_CELL = 1, 2, 3, 4, 5
+CONTRAST_NOTEBOOK = "04-250-vs-535.ipynb"
 
 STEP = 30_000          # ms: one click, one widget round trip through the kernel
 OPEN_TIMEOUT = 90_000  # ms: JupyterLab loads and the kernel is ready
@@ -103,7 +104,8 @@ def committed_outputs(path: Path) -> list[dict]:
     cells = []
     for cell in nbformat.read(path, as_version=4).cells:
         outputs = cell.get("outputs", []) if cell.cell_type == "code" else []
-        widgets = sum(WIDGET_VIEW in output.get("data", {}) for output in outputs)
+        # make notebooks stores each widget as its card and marks it; live, it is a widget again
+        widgets = sum("smtplesson" in output.get("metadata", {}) for output in outputs)
         cells.append({"code": cell.cell_type == "code", "widgets": widgets,
                       "outputs": len(outputs), "source": cell.source[:60]})
     return cells
@@ -406,14 +408,73 @@ def test_lab_panel_wrong_password_535_then_right_password_250(widgets_page, arti
 
 
 @pytest.mark.slow
-def test_quiz_answer_gets_feedback(widgets_page, artifacts):
+def test_quiz_right_answer_says_right_and_scores(widgets_page, artifacts):
+    from smtplesson.quiz import questions
+
     page = widgets_page
     with screenshot_on_failure(page, artifacts, "widget-quiz"):
         quiz = widget_in_cell(page, QUIZ_CELL)
-        quiz.locator(".widget-radio-box input[type=radio]").first.check()
+        right = questions()[0].answer
+        quiz.locator(".widget-radio-box input[type=radio]").nth(right).check()
         quiz.locator("button.jupyter-button", has_text="Check").click()
         feedback = quiz.locator(".smtplesson-quiz-feedback")
-        expect(feedback).to_contain_text(re.compile(r"Right\.|Not quite"), timeout=STEP)
-        expect(feedback).to_contain_text("your answer")
-        expect(quiz).to_contain_text(re.compile(r"Score: [01] right of 1 answered"))
+        expect(feedback).to_contain_text("Right", timeout=STEP)
+        expect(feedback).not_to_contain_text("Not quite")
+        expect(quiz).to_contain_text(re.compile(r"Score: 1 right of 1 answered"))
         shoot(page, artifacts, "widget-5-quiz-feedback", quiz)
+
+
+@pytest.mark.slow
+def test_lab_panel_verdict_turns_hindi_after_a_535(widgets_page, artifacts):
+    page = widgets_page
+    with screenshot_on_failure(page, artifacts, "widget-lab-hindi"):
+        panel = widget_in_cell(page, PANEL_HI_CELL)
+        panel.locator(".widget-text input[type=password]").fill("not-the-password")
+        panel.locator("button.jupyter-button", has_text="Send").click()
+        verdict = panel.locator(".smtplesson-verdict")
+        expect(verdict).to_contain_text("535", timeout=STEP)
+        panel.locator(".widget-toggle-buttons button", has_text="हिन्दी").click()
+        expect(verdict).to_contain_text("फ़ैसला", timeout=STEP)
+        expect(verdict).to_contain_text("535")
+        text = verdict.inner_text()
+        letters = [c for c in text if c.isalpha()]
+        devanagari = [c for c in letters if "\u0900" <= c <= "\u097f"]
+        assert len(devanagari) > len(letters) / 2, f"the verdict is not in Hindi: {text!r}"
+        shoot(page, artifacts, "widget-6-lab-hindi", panel)
+
+
+# --- the learner's own steps in notebook 04 ----------------------------------------------------------
+
+def first_lab_panel(page):
+    """The first live LabPanel on the page: the one with a password box and a Send button."""
+    panel = page.locator(".jp-Notebook .jp-OutputArea-output > .smtplesson-widget").filter(
+        has=page.locator("input[type=password]")).first
+    expect(panel.locator(".widget-html").first).to_be_attached(timeout=RENDER_TIMEOUT)
+    bring_into_view(page, panel)
+    return panel
+
+
+def send_and_expect(panel, password: str, code: str) -> None:
+    panel.locator(".widget-text input[type=password]").fill(password)
+    panel.locator("button.jupyter-button", has_text="Send").click()
+    expect(panel.locator(".smtplesson-verdict")).to_contain_text(code, timeout=STEP)
+
+
+@pytest.mark.slow
+def test_learner_makes_the_535_and_the_250_in_notebook_04(browser, jupyterlab, artifacts):
+    with learner_page(browser, jupyterlab, artifacts, CONTRAST_NOTEBOOK) as page:
+        check_ran(restart_and_run_all(page), sum(cell["code"] for cell in committed_outputs(
+            ROOT / "notebooks" / CONTRAST_NOTEBOOK)))
+        panel = first_lab_panel(page)
+        send_and_expect(panel, "not-the-password", "535")
+        shoot(page, artifacts, "04-learner-535", panel)
+        send_and_expect(panel, "wonderland", "250")
+        expect(panel.locator(".smtplesson-verdict")).not_to_contain_text("535")
+        shoot(page, artifacts, "04-learner-250", panel)
+        # Run All again (nothing on its path may stop the lab a panel needs), then Send again.
+        check_ran(restart_and_run_all(page), sum(cell["code"] for cell in committed_outputs(
+            ROOT / "notebooks" / CONTRAST_NOTEBOOK)))
+        panel = first_lab_panel(page)
+        send_and_expect(panel, "wonderland", "250")
+        assert page.locator(".jp-Notebook .smtplesson-problem").count() == 0
+        shoot(page, artifacts, "04-after-run-all-250", panel)

@@ -1,10 +1,11 @@
 """explain() is forgiving about what a paste adds; compare() covers the five facets for any pair."""
 
+import dataclasses
 import smtplib
 
 import pytest
 
-from smtplesson import ReplyParseError, compare, explain, parse_transcript
+from smtplesson import EnhancedCode, ReplyParseError, compare, explain, lookup, parse_transcript
 
 GMAIL = ("535-5.7.8 Username and Password not accepted. For more information, go to\n"
          "535 5.7.8  https://support.google.com/mail/?p=BadCredentials a1b2c3 - gsmtp")
@@ -148,3 +149,68 @@ def test_compare_rejects_bad_codes():
 
 def test_quoted_smtplib_form_is_still_recognised():
     assert explain('"(535, b\'5.7.8 Authentication credentials invalid\')"').kind == "smtplib"
+
+
+# --- issue 14/15: repr of an empty reply, notebook errors, advice from the enhanced code --------------
+
+def test_a_reply_without_text_prints_as_the_bare_code():
+    from smtplesson import parse_reply
+
+    assert str(parse_reply("421")) == "421"
+    assert str(parse_reply("421 ")) == "421"
+    assert str(parse_reply("334 ")) == "334 "  # RFC 4954 §4: continue-req = "334" SP [base64]
+    assert str(parse_reply("250-a\n250")) == "250-a\n250"
+
+
+def test_a_dialogue_that_starts_at_the_334_prompts_is_an_auth_failure():
+    transcript = parse_transcript("S: 334 VXNlcm5hbWU6\nC: YWxpY2U=\nS: 334 UGFzc3dvcmQ6\n"
+                                  "C: d3Jvbmc=\nS: 535 5.7.8 Authentication credentials invalid")
+    assert transcript.auth_outcome == "failure"
+    assert [exchange.verb for exchange in transcript.exchanges] == ["AUTH", "AUTH", "AUTH"]
+    assert "Authentication failed" in explain(transcript).verdict
+    assert parse_transcript("S: 235 2.7.0 Authentication successful").auth_outcome == "success"
+    assert parse_transcript("S: 250 OK").exchanges[0].command is None  # not a greeting
+
+
+def test_a_notebook_cell_shows_the_error_in_one_line_not_a_traceback(capsys):
+    from IPython.core.interactiveshell import InteractiveShell
+    from traitlets.config import Config
+
+    config = Config()
+    config.HistoryManager.enabled = False
+    shell = InteractiveShell.instance(config=config)
+    try:
+        shell.run_cell("from smtplesson import parse_reply\nparse_reply('hello')")
+    finally:
+        InteractiveShell.clear_instance()
+    captured = capsys.readouterr()
+    shown = (captured.out + captured.err).strip()
+    assert shown == ("ReplyParseError: line 1 does not start with a three-digit reply code: it starts "
+                     "'hello' (RFC 5321 §4.2)  (rule: three-digits)")
+
+
+def test_advice_comes_from_the_enhanced_code_when_no_provider_knows_the_text(monkeypatch):
+    import importlib
+    import types
+
+    module = importlib.import_module("smtplesson.explain")
+    real = module._lookup_enhanced
+    advice = "The account is disabled: it stays refused until an administrator enables it again."
+
+    def with_advice(code, lang):
+        entry = real(code, lang)
+        return types.SimpleNamespace(**{**vars(entry), "advice": advice if code == "5.7.13" else ""})
+
+    monkeypatch.setattr(module, "_lookup_enhanced", with_advice)
+    result = explain("535 5.7.13 User account disabled")
+    assert result.advice == advice and f"What to do next: {advice}" in str(result)
+    assert result.items[0].provider is None
+    assert explain("535 5.7.8 Authentication credentials invalid").advice == lookup(535).how_to_fix
+
+
+@pytest.mark.skipif("advice" not in {field.name for field in dataclasses.fields(EnhancedCode)},
+                    reason="needs EnhancedCode.advice from the truth stream (issue 12)")
+def test_535_5_7_13_tells_to_get_the_account_enabled_not_to_retype_the_password():
+    result = explain("535 5.7.13 User account disabled")
+    assert "admin" in result.advice.lower()
+    assert result.advice != lookup(535).how_to_fix

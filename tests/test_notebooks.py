@@ -10,11 +10,10 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from smtplesson import solutions
+from smtplesson import series, solutions
 
 NOTEBOOKS = sorted((Path(__file__).parent.parent / "notebooks").glob("*.ipynb"))
-SERIES = ["00-start-here", "01-anatomy-of-a-reply", "02-a-whole-conversation", "03-authentication",
-          "04-250-vs-535", "05-troubleshooting-535", "06-self-check"]
+SERIES = [lesson.stem for lesson in series.lessons()]  # the one list: smtplesson/data/series.json
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
 
@@ -113,18 +112,16 @@ def test_kernelspec_and_execution_hygiene(notebook):
     assert counts == list(range(1, len(counts) + 1)), "executed top to bottom, once"
 
 
-def test_widget_state_is_saved_and_every_widget_has_a_fallback(notebook):
+def test_widget_outputs_are_stored_as_their_cards(notebook):
+    """make notebooks keeps each widget's card of its moment, never a view drawn from final state."""
     path, nb = notebook
-    views = [output for cell in nb.cells if cell.cell_type == "code" for output in cell.outputs
-             if WIDGET_VIEW in output.get("data", {})]
-    if "widgets" in nb.metadata:  # GitHub refuses the whole notebook without "state"
-        assert "state" in nb.metadata.widgets[WIDGET_STATE]
-    if not views:
-        return
-    state = nb.metadata.widgets[WIDGET_STATE]["state"]
-    for output in views:
-        assert output["data"][WIDGET_VIEW]["model_id"] in state
-        assert output["data"].get("text/html", "").strip(), f"{path.name}: a widget without a fallback"
+    assert "widgets" not in nb.metadata, f"{path.name}: saved widget state (run make notebooks)"
+    for cell in nb.cells:
+        for output in cell.get("outputs", []):
+            data = output.get("data", {})
+            assert WIDGET_VIEW not in data, f"{path.name}: a stored widget view (run make notebooks)"
+            if "smtplesson" in output.get("metadata", {}):
+                assert data.get("text/html", "").strip(), f"{path.name}: a widget without its card"
 
 
 def test_no_patterns_that_break_strict_nbval(notebook):
@@ -158,6 +155,4 @@ def test_renders_to_html_like_nbviewer_and_github(notebook):
     assert "<html" in html and "Traceback" not in html
     first_heading = nb.cells[0].source.splitlines()[0].lstrip("# ").strip()
     assert first_heading.split(" · ")[1] in html
-    if any(WIDGET_VIEW in output.get("data", {}) for cell in nb.cells if cell.cell_type == "code"
-           for output in cell.outputs):
-        assert WIDGET_STATE in html, "saved widget state is embedded for the widget renderer"
+    assert WIDGET_STATE not in html and WIDGET_VIEW not in html, "no widget is drawn from saved state"

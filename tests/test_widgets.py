@@ -1,10 +1,13 @@
 """Kernel-side widget tests: set values, click buttons, read the HTML a learner would read."""
 
+import dataclasses
+from html import escape
+
 import pytest
 
 import smtplesson
-from smtplesson import ReplyParseError, quiz
-from smtplesson.lab import LabServer
+from smtplesson import ReplyParseError, i18n, quiz
+from smtplesson.lab import LabServer, Outcome, send_mail
 from smtplesson.widgets import CodeExplorer, ContrastCard, ExplainBox, LabPanel, Quiz
 
 HINDI_HEADINGS = ["विवरण", "जब आप इसे देखें", "कैसे ठीक करें", "मुख्य अंतर", "कब किसका उपयोग करें"]
@@ -108,9 +111,15 @@ def test_contrast_card_language_toggle_and_set_language():
     assert "Description" in other.card.value
 
 
-def test_contrast_card_fallback_is_the_same_card():
+def test_contrast_card_static_card_is_the_card_on_screen_under_a_saved_copy_line():
     card = ContrastCard(250, 550)
-    assert card._repr_mimebundle_()["text/html"] == card.card.value
+    html = card._repr_mimebundle_()["text/html"]
+    assert html.endswith(card.card.value)
+    head = html[: len(html) - len(card.card.value)]
+    assert "saved copy of the widget" in head and "run this cell" in head
+    for heading in ENGLISH_HEADINGS:
+        assert heading in html
+    assert "✔ 250 · positive completion" in html and "✘ 550 · permanent negative completion" in html
 
 
 def test_contrast_card_rejects_bad_codes_with_the_rule():
@@ -173,14 +182,75 @@ def test_lab_panel_owns_and_restarts_its_lab():
     panel.lab.stop()
     panel.send_button.click()
     assert panel.outcome.code == 250
+    assert f"port {panel.lab.port}" in panel.notice.value
     panel.lab.stop()
 
 
-def test_lab_panel_with_a_lab_someone_stopped_says_so(lab):
+def test_lab_panel_handed_a_stopped_lab_restarts_it_and_says_so_in_one_line():
     stopped = LabServer()
-    panel = LabPanel(stopped, password="wonderland")
+    try:
+        panel = LabPanel(stopped, password="wonderland")
+        panel.send_button.click()
+        assert stopped.running and panel.outcome.code == 250
+        assert problem_text(panel) == ""
+        notice = panel.notice.value
+        assert "The lab had stopped, so Send started it again" in notice
+        assert f"127.0.0.1 port {stopped.port}" in notice and notice.count("<p") == 1
+        panel.send_button.click()  # running now: nothing to say any more
+        assert panel.notice.value == "" and panel.outcome.code == 250
+    finally:
+        stopped.stop()
+
+
+def test_after_run_all_stops_the_lab_send_clears_the_stale_verdict_and_works():
+    """Issue 11: a 250 on screen, then a later cell stops the lab; Send must not show the old 250."""
+    with LabServer() as own:
+        panel = LabPanel(own, password="wonderland")
+        panel.send_button.click()
+        assert "✔ 250" in panel.result.value
+        own.stop()  # what Run All's last cell does
+        panel.password.value = "not-the-password"
+        panel.send_button.click()
+        assert panel.outcome.code == 535
+        assert "✘ 535" in panel.result.value and "✔ 250" not in panel.result.value
+        assert "earlier verdict was cleared" in panel.notice.value
+
+
+def test_lab_panel_that_cannot_restart_its_lab_clears_the_verdict_and_says_why():
+    with LabServer() as holder:
+        fixed = LabServer(port=holder.port)  # a fixed port someone else holds
+        panel = LabPanel(fixed, password="wonderland")
+        panel.outcome = send_mail(holder, "alice", "wonderland")  # a verdict from earlier
+        panel.refresh()
+        assert "✔ 250" in panel.result.value
+        panel.send_button.click()
+        assert "port" in problem_text(panel) and not fixed.running
+        assert "✔ 250" not in panel.result.value and "Press Send" in panel.result.value
+
+
+def test_lab_panel_redraws_its_verdict_in_the_new_language(lab):
+    """Issue 16.3: the verdict sentence on screen follows the language toggle."""
+
+    class Described(Outcome):
+        def describe(self, lang):
+            return {"en": "ENGLISH VERDICT", "hi": "हिन्दी फ़ैसला"}[lang]
+
+    panel = LabPanel(lab, password="nope")
     panel.send_button.click()
-    assert "not running" in problem_text(panel)
+    real = panel.outcome
+    panel.outcome = Described(**{f.name: getattr(real, f.name) for f in dataclasses.fields(Outcome)})
+    panel.refresh()
+    assert "ENGLISH VERDICT" in panel.result.value
+    panel.language.value = "hi"
+    assert "हिन्दी फ़ैसला" in panel.result.value and "ENGLISH VERDICT" not in panel.result.value
+    assert "स्थायी" in panel.result.value  # the class words of the 535 badge
+    assert "भेजें" in panel.send_button.description
+    smtplesson.set_language("en")
+    assert "ENGLISH VERDICT" in panel.result.value
+    if hasattr(Outcome, "describe"):  # the lab's own sentence, once the lab offers it
+        panel.outcome = real
+        panel.language.value = "hi"
+        assert real.describe("hi") in panel.result.value
 
 
 # --- Quiz ----------------------------------------------------------------------------------------
@@ -224,11 +294,29 @@ def test_quiz_needs_a_pick_and_moves_around():
     assert widget.current.id == first
 
 
-def test_quiz_fallback_lists_every_question_with_hidden_answers():
-    widget = Quiz(topics=["454-vs-535"])
+def test_quiz_static_card_shows_every_question_and_folds_each_answer_and_reason():
+    widget = Quiz()
     html = widget._repr_mimebundle_()["text/html"]
-    assert html.count("<details>") == len(widget.asked)
-    assert "Show the answer" in html
+    assert "saved copy of the widget" in html
+    assert html.count("<details>") == len(widget.asked) == len(quiz.questions())
+    assert html.count("Show the answer") == len(widget.asked)
+    folded = html.split("<details>")[1:]
+    for question, inside in zip(widget.asked, folded):
+        inside = inside.split("</details>")[0]
+        assert f"<b>{chr(65 + question.answer)}</b>" in inside  # the answer, by letter
+        for option in question.options:  # and the reason for every option
+            assert escape(option.why) in inside
+    for question in widget.asked:
+        assert escape(question.prompt) in html
+
+
+def test_quiz_static_card_shows_answered_questions_with_their_feedback():
+    widget = Quiz(topics=["454-vs-535"])
+    widget.choice.value = widget.current.answer
+    widget.check.click()
+    html = widget.fallback_html()
+    assert "Right." in html and "Score: 1 right of 1 answered" in html
+    assert html.count("<details>") == len(widget.asked) - 1
 
 
 def test_quiz_unknown_topic_is_a_clear_error():
@@ -323,3 +411,115 @@ def test_every_lesson_widget_sends_its_children_to_the_front_end(lab):
         state = widget.get_state()
         assert len(state["children"]) >= 3, type(widget).__name__
         assert "smtplesson-widget" in state["_dom_classes"]
+
+
+# --- construction, language listeners and values a learner types (issue 15.1, 15.6) -------------
+
+@pytest.mark.parametrize("build", [
+    lambda: ContrastCard(250, "abc"),
+    lambda: CodeExplorer(999),
+    lambda: Quiz(topics=["nope"]),
+    lambda: LabPanel(lab="str"),
+    lambda: ExplainBox(["535"]),
+    lambda: ContrastCard(lang="fr"),
+], ids=["ContrastCard(250, 'abc')", "CodeExplorer(999)", "Quiz(topics=['nope'])",
+        "LabPanel(lab='str')", "ExplainBox(['535'])", "ContrastCard(lang='fr')"])
+def test_a_widget_that_fails_to_build_never_follows_set_language(build):
+    card = ContrastCard()
+    listeners = i18n.listener_count()
+    with pytest.raises(smtplesson.SmtpLessonError):
+        build()
+    assert i18n.listener_count() == listeners
+    smtplesson.set_language("hi")  # the bug: AttributeError '_pair', and widgets in mixed languages
+    assert "विवरण" in card.card.value and card.language.value == "hi"
+
+
+def test_one_broken_listener_never_stops_the_others(caplog):
+    def broken(lang):
+        raise AttributeError("'ContrastCard' object has no attribute '_pair'")
+
+    first = ContrastCard()
+    i18n.on_language_change(broken)
+    second = ContrastCard()
+    smtplesson.set_language("hi")
+    assert "विवरण" in first.card.value and "विवरण" in second.card.value
+    assert "a language listener failed and was dropped" in caplog.text
+    caplog.clear()
+    smtplesson.set_language("en")  # dropped: it is not called again
+    assert caplog.text == "" and "Description" in second.card.value
+
+
+@pytest.mark.parametrize("typed, meant", [(535, 535), ("535", 535), (" 530 ", 530), (235.0, 235)])
+def test_a_code_control_takes_an_int_or_its_text(typed, meant):
+    card = ContrastCard()
+    card.first.value = typed
+    assert card.first.value == meant and problem_text(card) == ""
+    assert repr(card) == f"ContrastCard({meant} vs 535, en)"
+
+
+def test_other_controls_take_the_forms_a_learner_types(lab):
+    explorer = CodeExplorer()
+    explorer.command.value = "auth"
+    explorer.reply_class.value = "5"
+    explorer.search.value = 535
+    found = [e.code for e in explorer.matches()]
+    assert 535 in found and all(code // 100 == 5 for code in found) and problem_text(explorer) == ""
+    widget = Quiz(topics=["530-vs-535"])
+    widget.choice.value = "B"
+    assert widget.choice.value == 1
+    panel = LabPanel(lab)
+    panel.starttls.value = "no"
+    panel.password.value = 12345
+    assert panel.starttls.value is False and panel.password.value == "12345"
+    card = ContrastCard()
+    card.language.value = "हिन्दी"
+    assert card.language.value == "hi" and "विवरण" in card.card.value
+
+
+def test_a_value_not_offered_is_a_message_inside_naming_the_choices():
+    card = ContrastCard()
+    card.first.value = 299  # what a learner types after "card.first.value = 235"
+    message = problem_text(card)
+    assert "299 is not one of the choices here. Choose one of: 211, 214, 220" in message
+    assert "535" in message and "Traceback" not in message
+    assert card.first.value == 250 and "✔ 250" in card.card.value  # unchanged, still alive
+    card.language.value = "hi"  # the message follows the language too
+    assert "299 यहाँ के विकल्पों में नहीं है" in problem_text(card)
+    card.first.value = 235
+    assert problem_text(card) == "" and "235" in card.card.value
+
+
+def test_a_message_on_screen_is_redrawn_in_the_new_language():
+    widget = Quiz(topics=["530-vs-535"])
+    widget.check.click()
+    assert "Pick an answer first" in problem_text(widget)
+    smtplesson.set_language("hi")
+    assert "पहले कोई जवाब चुनें" in problem_text(widget)  # the learner's answer is जवाब (glossary)
+    explorer = CodeExplorer()
+    explorer.search.value = "x" * 500
+    smtplesson.set_language("en")
+    assert "too long" in problem_text(explorer) and "पहले" not in problem_text(widget)
+
+
+def test_every_static_card_says_it_is_a_saved_copy_in_its_language(lab):
+    for widget in every_widget(lab):
+        assert "This is a saved copy of the widget. To use it, open the notebook in JupyterLab " \
+               "and run this cell." in widget.fallback_html(), type(widget).__name__
+        widget.language.value = "hi"
+        html = widget.fallback_html()
+        assert "यह विजेट की सहेजी गई प्रति है" in html and "यह सेल चलाएँ" in html
+        assert html.count('<p class="smtplesson-saved-copy"') == 1
+
+
+def test_a_failure_halfway_through_building_closes_every_part_and_subscribes_nothing(monkeypatch):
+    from ipywidgets.widgets.widget import _instances
+
+    def broken(self):
+        raise RuntimeError("a bug halfway through building")
+
+    monkeypatch.setattr(ContrastCard, "_relabel", broken)
+    listeners, parts = i18n.listener_count(), set(_instances)
+    with pytest.raises(RuntimeError):
+        ContrastCard()
+    assert i18n.listener_count() == listeners
+    assert [type(_instances[key]).__name__ for key in set(_instances) - parts] == []

@@ -3,19 +3,17 @@
 import datetime
 import json
 import os
-import re
 import socket
 import subprocess
 import sys
-import time
-import urllib.error
-import urllib.request
 from pathlib import Path
 
 import pytest
 
+from conftest import IN_CI, jupyter_env, require_tool, started_lesson
 from smtplesson import SmtpLessonError
-from smtplesson.workspace import copy_lesson, find_notebook, pristine_notebooks, reset_notebook
+from smtplesson.workspace import (copy_lesson, find_lesson, find_notebook, lesson_folder,
+                                  pristine_notebooks, reset_notebook)
 
 ROOT = Path(__file__).parent.parent
 
@@ -78,55 +76,147 @@ def test_cli_check_reports_one_line_per_item():
     assert any("ipywidgets 8" in line for line in lines)
 
 
+# --- start and reset find the same lesson (issue 15.2) -----------------------------------------
+
+def test_reset_where_start_was_run_restores_in_smtp_lesson_and_writes_nothing_here(tmp_path):
+    assert run_cli("start", "--copy-only", cwd=tmp_path).returncode == 0
+    lesson = tmp_path / "smtp-lesson"
+    (lesson / "03-authentication.ipynb").write_text("broken")
+    result = run_cli("reset", "03", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "smtp-lesson/03-authentication.ipynb is now the original version" in result.stdout
+    assert (lesson / "03-authentication.ipynb").read_bytes() == find_notebook("03").read_bytes()
+    assert len(list(lesson.glob("03-authentication.backup-*.ipynb"))) == 1
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["smtp-lesson"]  # no stray copy
+
+
+def test_start_inside_the_lesson_folder_uses_that_folder(tmp_path):
+    copy_lesson(tmp_path)
+    result = run_cli("start", "--copy-only", cwd=tmp_path)
+    assert result.returncode == 0 and f"The lesson is in {tmp_path}" in result.stdout
+    assert not (tmp_path / "smtp-lesson").exists()
+
+
+def test_the_folder_rule(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert lesson_folder() == Path("smtp-lesson") and lesson_folder("x") == Path("x")
+    copy_lesson(tmp_path / "smtp-lesson")
+    assert find_lesson() == Path("smtp-lesson")
+    monkeypatch.chdir(tmp_path / "smtp-lesson")
+    assert lesson_folder() == Path(".") and find_lesson() == Path(".")
+
+
+def test_reset_with_no_lesson_where_it_looks_refuses_and_writes_nothing(tmp_path):
+    result = run_cli("reset", "03", cwd=tmp_path)
+    assert result.returncode == 2 and result.stdout == ""
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert "no lesson found: neither this folder" in result.stderr and "--dir" in result.stderr
+    assert list(tmp_path.iterdir()) == []
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    with pytest.raises(SmtpLessonError, match="no lesson found in") as caught:
+        reset_notebook("03", empty)
+    assert caught.value.rule == "no-lesson" and list(empty.iterdir()) == []
+
+
+def test_reset_refuses_to_touch_the_originals():
+    result = run_cli("reset", "03", "--dir", str(ROOT / "notebooks"))
+    assert result.returncode == 2 and "originals" in result.stderr and "git checkout" in result.stderr
+
+
+# --- start: the port, the first notebook, no news pop-up (issue 15.3, 15.10, 15.12) -------------
+
+@pytest.fixture(scope="module")
+def busy_port():
+    """A port something else listens on, as another learner's JupyterLab would."""
+    with socket.socket() as holder:
+        holder.bind(("127.0.0.1", 0))
+        holder.listen()
+        yield holder.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def lesson(tmp_path_factory, busy_port):
+    home = tmp_path_factory.mktemp("learner")
+    command = [sys.executable, "-m", "smtplesson", "start", "--no-browser", "--port", str(busy_port)]
+    with started_lesson(command, home, jupyter_env(home)) as running:
+        yield running
+
+
 @pytest.mark.slow
-def test_a_new_user_installs_the_wheel_and_starts_the_lesson(tmp_path):
-    """pip install into a fresh virtual environment, then `smtplesson start --no-browser`."""
-    wheels = tmp_path / "wheels"
-    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-w",
-                    str(wheels), str(ROOT)], check=True, capture_output=True, timeout=300)
-    venv = tmp_path / "venv"
-    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, timeout=120)
-    pip = subprocess.run([str(venv / "bin" / "python"), "-m", "pip", "install", "--quiet",
-                          str(next(wheels.glob("*.whl")))], capture_output=True, text=True, timeout=900)
-    assert pip.returncode == 0, pip.stderr[-2000:]
-    home = tmp_path / "home"
-    home.mkdir()
-    env = {**os.environ, "HOME": str(home), "JUPYTER_RUNTIME_DIR": str(tmp_path / "runtime")}
-    check = subprocess.run([str(venv / "bin" / "smtplesson"), "check"], capture_output=True,
-                           text=True, timeout=120, env=env)
-    assert check.returncode == 0, check.stdout + check.stderr
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    server = subprocess.Popen([str(venv / "bin" / "smtplesson"), "start", "--no-browser", "--port", str(port)],
-                              cwd=home, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+def test_a_busy_port_is_reported_with_the_address_really_used(lesson, busy_port):
+    said = "".join(lesson.lines)
+    moved = f"Port {busy_port} is busy"
+    assert moved in said and "so JupyterLab uses port" in said
+    used = int(said.split("so JupyterLab uses port ")[1].split()[0])
+    assert used != busy_port
+    assert f"Opening JupyterLab at http://127.0.0.1:{used}/lab/tree/00-start-here.ipynb" in said
+    assert lesson.base == f"http://127.0.0.1:{used}"  # JupyterLab's own address agrees
+    _, status = lesson.get("/api/status")
+    assert "started" in json.loads(status)
+
+
+@pytest.mark.slow
+def test_start_opens_the_first_notebook(lesson):
+    final, _ = lesson.get("/")
+    assert final.split("?")[0].endswith("/lab/tree/00-start-here.ipynb")
+    _, listing = lesson.get("/api/contents")
+    names = sorted(item["name"] for item in json.loads(listing)["content"])
+    assert names == sorted(path.name for path in pristine_notebooks())
+
+
+@pytest.mark.slow
+def test_the_news_plugin_is_off_in_the_page_jupyterlab_serves(lesson):
+    _, page = lesson.get("/lab")
+    config = json.loads(page.split('id="jupyter-config-data"')[1].split(">", 1)[1].split("</script>")[0])
+    assert "@jupyterlab/apputils-extension:announcements" in config["disabledExtensions"]
+
+
+def news_toasts(browser, url: str) -> list[str]:
+    """The notifications JupyterLab pops up in the first seconds after it is drawn."""
+    page = browser.new_page()
     try:
-        url = None
-        deadline = time.monotonic() + 120
-        log = []
-        while url is None and time.monotonic() < deadline:
-            line = server.stdout.readline()
-            if not line:
-                break
-            log.append(line)
-            found = re.search(r"(http://127\.0\.0\.1:\d+)/lab\S*\?token=(\w+)", line)
-            if found:
-                url = found.groups()
-        assert url is not None, "".join(log)
-        base, token = url
-        listing = None
-        while listing is None and time.monotonic() < deadline:  # the URL is printed before it listens
-            try:
-                with urllib.request.urlopen(f"{base}/api/contents?token={token}", timeout=30) as response:
-                    listing = json.load(response)
-            except urllib.error.URLError:
-                time.sleep(0.5)
-        assert listing is not None, "JupyterLab never answered"
-        names = sorted(item["name"] for item in listing["content"])
-        assert names == sorted(path.name for path in (ROOT / "notebooks").glob("*.ipynb"))
-        assert (home / "smtp-lesson" / "00-start-here.ipynb").exists()
+        page.goto(url, timeout=90_000)
+        page.wait_for_selector(".jp-LabShell", timeout=90_000)
+        page.wait_for_timeout(6_000)  # the news question comes once the app is restored
+        toasts = page.locator(".Toastify__toast")
+        return [toasts.nth(i).inner_text() for i in range(toasts.count())]
     finally:
-        server.terminate()  # smtplesson start has become JupyterLab: this stops the server itself
-        server.wait(timeout=60)
-    with pytest.raises(urllib.error.URLError):  # and nothing is left listening
-        urllib.request.urlopen(f"{base}/api/status?token={token}", timeout=5)
+        page.close()
+
+
+@pytest.mark.slow
+def test_no_news_pop_up_in_a_real_browser_while_plain_jupyterlab_shows_one(lesson, tmp_path):
+    from browser_support import CHROMIUM_ARGS
+
+    chromium = require_tool("chromium", "the news pop-up is checked in a real browser")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        if IN_CI:
+            pytest.fail("playwright is not installed")
+        pytest.skip("playwright is not installed")
+    plain_home = tmp_path / "plain"
+    plain_home.mkdir()
+    plain = [sys.executable, "-m", "jupyterlab", "--no-browser", "--ServerApp.ip=127.0.0.1",
+             "--ServerApp.allow_root=True", f"--ServerApp.root_dir={plain_home}"]
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium, headless=True,
+                                             args=CHROMIUM_ARGS, timeout=60_000)
+        try:
+            ours = news_toasts(browser, f"{lesson.base}/lab?token={lesson.token}")
+            with started_lesson(plain, plain_home, jupyter_env(plain_home)) as control:
+                theirs = news_toasts(browser, f"{control.base}/lab?token={control.token}")
+        finally:
+            browser.close()
+    assert any("Jupyter news" in text for text in theirs), theirs  # the check can see the pop-up
+    assert not any("Jupyter news" in text for text in ours), ours
+
+
+@pytest.mark.parametrize("port", ["0", "99999", "-1", "http", "8888.5"])
+def test_start_refuses_a_port_outside_1_to_65535_at_once(tmp_path, port):
+    result = run_cli("start", "--no-browser", "--port", port, cwd=tmp_path)
+    assert result.returncode == 2 and result.stdout == ""
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert "the port is a number from 1 to 65535" in result.stderr
+    assert list(tmp_path.iterdir()) == []  # refused before copying anything

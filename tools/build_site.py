@@ -1,9 +1,9 @@
 """Build a self-contained static copy of the lesson in ``site/`` (``make html``).
 
-Every notebook becomes an HTML page with its saved widget state. The widget renderer
-(npm ``@jupyter-widgets/html-manager``) and require.js are copied next to the pages instead of
-being loaded from a CDN, so the site reads from a USB stick or an intranet with no internet.
-Readers without JavaScript see each widget's static card instead.
+Every notebook becomes an HTML page (nbconvert's ``lab`` template). The notebooks store each
+widget as the static card it showed when its cell ran (``make notebooks``), so a page needs no
+widget renderer and no script at all: it reads the same with JavaScript on or off, from a USB
+stick or an intranet with no internet. The template's script slots point at one local stub.
 """
 
 from __future__ import annotations
@@ -12,7 +12,6 @@ import html
 import json
 import re
 import shutil
-import subprocess
 import sys
 from pathlib import Path
 
@@ -20,25 +19,8 @@ import nbformat
 from nbconvert import HTMLExporter
 
 ROOT = Path(__file__).resolve().parent.parent
-NPM_DIR = ROOT / ".tools" / "site"
-PACKAGES = {"@jupyter-widgets/html-manager": "1.0.15", "requirejs": "2.3.8"}
-VENDOR = "vendor"
-
-
-def vendor_files(site: Path) -> None:
-    """Install the two npm packages once into the project's tool folder; copy them into the site."""
-    manager = NPM_DIR / "node_modules" / "@jupyter-widgets" / "html-manager" / "dist"
-    require = NPM_DIR / "node_modules" / "requirejs" / "require.js"
-    if not (manager.is_dir() and require.is_file()):
-        if shutil.which("npm") is None:
-            sys.exit("make html needs npm once, to fetch the widget renderer (or a filled .tools/site)")
-        NPM_DIR.mkdir(parents=True, exist_ok=True)
-        subprocess.run(["npm", "install", "--no-audit", "--no-fund", "--prefix", str(NPM_DIR),
-                        *[f"{name}@{version}" for name, version in PACKAGES.items()]], check=True)
-    target = site / VENDOR
-    shutil.copytree(manager, target / "html-manager", dirs_exist_ok=True)
-    shutil.copyfile(require, target / "require.js")
-    (target / "no-mathjax.js").write_text("/* the lesson has no formulas: MathJax is not needed */\n")
+#: The one script file a page links (the template's require.js and MathJax slots): a stub.
+STUB = "static-page.js"
 
 
 def page_name(notebook: Path) -> str:
@@ -50,12 +32,8 @@ def build(site: Path) -> list[Path]:
     if site.exists():
         shutil.rmtree(site)
     site.mkdir(parents=True)
-    vendor_files(site)
-    exporter = HTMLExporter(
-        extra_template_basedirs=[str(Path(__file__).parent)], template_name="site_template",
-        require_js_url=f"{VENDOR}/require.js", mathjax_url=f"{VENDOR}/no-mathjax.js",
-        widget_renderer_url=f"{VENDOR}/html-manager/embed-amd.js",
-    )
+    (site / STUB).write_text("/* The lesson's pages need no script: widgets are stored as cards. */\n")
+    exporter = HTMLExporter(template_name="lab", require_js_url=STUB, mathjax_url=STUB)
     pages, entries = [], []
     for notebook_path in notebooks:
         notebook = nbformat.read(notebook_path, as_version=4)
@@ -75,9 +53,9 @@ def build(site: Path) -> list[Path]:
         "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1.0\"></head>"
         "<body style=\"font-family:system-ui,sans-serif;max-width:46em;margin:2em auto;line-height:1.5\">"
         "<h1>SMTP reply codes: 250 versus 535</h1>"
-        "<p>A read-only copy of the lesson, with every output stored. It needs no internet: the widget "
-        "renderer is in <code>vendor/</code>. To run the lesson yourself, install it "
-        "(<code>pip install smtplesson</code>, then <code>smtplesson start</code>).</p>"
+        "<p>A read-only copy of the lesson, with every output stored as the learner saw it. It needs "
+        "no internet and no JavaScript. To run the lesson yourself, see the README of the "
+        "repository (<code>make lab</code>).</p>"
         f"<ol start=\"0\">{rows}</ol></body></html>", encoding="utf-8")
     (site / "manifest.json").write_text(json.dumps([page.name for page in pages], indent=1))
     return pages

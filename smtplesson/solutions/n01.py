@@ -16,13 +16,14 @@ def classify_three_replies():
         "354 End data with <CR><LF>.<CR><LF>",
     ]
     rows = []
-    for text in replies:
-        reply = parse_reply(text)
+    for raw in replies:
+        reply = parse_reply(raw)
         rows.append({"code": reply.code, "reply_class": reply.reply_class,
                      "category": reply.category})
     # 250: 2yz, done; send the next command. x5z: mail system.
-    # 454: 4yz, temporary; wait and try the same thing later. Its digits put it in x5z, mail system,
-    #      although Gmail uses it for a login problem.
+    # 454: 4yz, temporary; wait and try the same thing later. RFC 4954 gives 454 to a temporary
+    #      authentication failure (Gmail uses it after too many logins). Its digits put it in x5z,
+    #      mail system, although it answers a login.
     # 354: 3yz, go on; the server waits for the message text. Also x5z, mail system.
     return pd.DataFrame(rows)
 

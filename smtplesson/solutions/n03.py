@@ -18,41 +18,19 @@ def decode_captured_plain():
 
 
 @solution("03.2")
-def tls_538_then_235():
-    """Exercise 03.2: 538 before STARTTLS, 235 after it, on one connection."""
-    import base64
-
-    from smtplesson.lab import LabServer, dialogue
-
-    initial = base64.b64encode(b"\0alice\0wonderland").decode("ascii")
-    with LabServer(require_tls=True) as lab:
-        transcript = dialogue(lab, [
-            "EHLO learner.example",
-            f"AUTH PLAIN {initial}",  # no TLS yet: 538, the password is not even looked at
-            "STARTTLS",               # 220, and the connection switches to TLS
-            "EHLO learner.example",   # ask again (RFC 3207 §4.2): now AUTH is listed
-            f"AUTH PLAIN {initial}",  # the very same line: now 235
-            "QUIT",
-        ])
-    # The same credentials got 538 and then 235: only the encryption changed.
-    # (Replies without an enhanced code show an empty cell.)
-    return transcript.to_frame()[["command", "code", "enhanced"]].fillna("")
-
-
-@solution("03.3")
 def mail_without_login_530():
-    """Exercise 03.3: a 530, and why no password was checked."""
+    """Exercise 03.2: a 530 by hand, and why no password was checked."""
     from smtplesson import explain
     from smtplesson.lab import LabServer, dialogue
 
-    with LabServer(require_auth=True) as lab:
-        transcript = dialogue(lab, [
+    with LabServer(require_auth=True) as practice_lab:  # a lab of its own: auth_lab keeps running
+        no_auth = dialogue(practice_lab, [
             "EHLO learner.example",
             "MAIL FROM:<alice@lab.example>",  # no AUTH before it
             "QUIT",
         ])
-    # transcript.exchanges: greeting, EHLO, MAIL FROM, QUIT. The third reply is the 530.
-    refusal = transcript.exchanges[2].reply
+    # no_auth.exchanges: greeting, EHLO, MAIL FROM, QUIT. The third reply is the 530.
+    refusal = no_auth.exchanges[2].reply
     # The dialogue has no AUTH line, so the server never saw a password to judge.
-    # The card says so in its description: "a required step is missing, and no password was checked".
+    # The card says so in its description: a required step is missing, and no password was checked.
     return explain(refusal)

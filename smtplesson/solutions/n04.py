@@ -11,9 +11,9 @@ def compare_235_250():
     from smtplesson import lookup
 
     rows = {}
-    for code in (235, 250):
-        entry = lookup(code)
-        rows[code] = {
+    for number in (235, 250):
+        entry = lookup(number)
+        rows[number] = {
             "name": entry.name,
             "class": entry.reply_class,     # from the first digit
             "category": entry.category,     # from the second digit
@@ -26,26 +26,8 @@ def compare_235_250():
 
 
 @solution("04.2")
-def drive_lab_panel():
-    """Exercise 04.2: drive a LabPanel to show 535, then 250."""
-    from smtplesson.lab import LabServer
-    from smtplesson.widgets import LabPanel
-
-    with LabServer() as lab:
-        panel = LabPanel(lab)
-        panel.password.value = "wrong"
-        panel.send_button.click()                  # a real session: PLAIN gets 535, then LOGIN gets 535
-        assert panel.outcome.code == 535
-        panel.password.value = "wonderland"
-        panel.send_button.click()                  # 235 for AUTH, then 250 for MAIL, RCPT and the final dot
-        assert panel.outcome.code == 250
-    # The panel shows its last session: the 250. Its repr names that last verdict.
-    return panel
-
-
-@solution("04.3")
 def client_plan():
-    """Exercise 04.3: what a client program does after 250 and after 535."""
+    """Exercise 04.2: what a client program does after 250 and after 535."""
     import pandas as pd
 
     from smtplesson import compare

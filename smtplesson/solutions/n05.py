@@ -1,67 +1,29 @@
-"""Worked solutions for notebook 05 · Troubleshooting 535."""
+"""Worked solutions for notebook 05 · TLS, ports and tokens.
+
+The solution starts a lab of its own (``practice_lab``), so pasting it into a cell leaves the
+notebook's labs running and untouched.
+"""
 
 from . import solution
 
 
 @solution("05.1")
-def microsoft_basic_auth_disabled():
-    """Exercise 05.1: Microsoft 365's 535 5.7.139 'basic authentication is disabled'."""
-    from smtplesson import explain
+def tls_538_then_235():
+    """Exercise 05.1: 538 before STARTTLS, 235 after it, on one connection."""
+    import base64
 
-    reply = "535 5.7.139 Authentication unsuccessful, basic authentication is disabled. [host.example a1b2c3]"
-    # 535 is permanent (5yz): the same login will fail again until something changes.
-    # 5.7.139 is Microsoft's own enhanced code (not in the IANA registry); the text gives the reason:
-    # logging in with a user name and password ("basic authentication") is switched off.
-    # So the password is not the problem, and neither a new password nor an app password helps.
-    # The fix is not the user's to make: an administrator of the Microsoft 365 tenant must allow
-    # SMTP AUTH for this mailbox, or the program must log in with OAuth (XOAUTH2) instead.
-    # Microsoft has announced that it will retire basic authentication for sending, so OAuth is
-    # the fix that lasts.
-    return explain(reply)
+    from smtplesson.lab import LabServer, dialogue
 
-
-@solution("05.2")
-def gmail_too_many_attempts():
-    """Exercise 05.2: Gmail's 454 4.7.0 'Too many login attempts'."""
-    from smtplesson import explain
-
-    explanation = explain("454 4.7.0 Too many login attempts, please try again later. a1b2c3 - gsmtp")
-    # The first digit is 4: a transient negative completion (RFC 5321 §4.2.1). The same command
-    # may work later, unchanged. RFC 4954 §6 adds that after 454 a client should not ask the user
-    # for a new password: the server did not judge the credentials wrong.
-    # So: retry later. Also check why there were so many attempts: a program that retries a
-    # refused login in a loop is the usual reason.
-    return explanation
-
-
-@solution("05.3")
-def sort_five_replies():
-    """Exercise 05.3: sort five replies into three groups."""
-    import pandas as pd
-
-    from smtplesson import explain
-
-    replies = [
-        "535 Authentication Credentials Invalid",
-        "454 4.7.0 Too many login attempts, please try again later. a1b2c3 - gsmtp",
-        "530 5.7.0 Must issue a STARTTLS command first. a1b2c3 - gsmtp",
-        "435 Unable to authenticate at present",
-        "535 5.7.0 (#AUTH005) Too many bad auth attempts.",
-    ]
-
-    def group(text):
-        code = explain(text).reply.code
-        if code // 100 == 4:  # transient: even Exim's 435, which no RFC defines
-            return "retry later unchanged"
-        if code in (530, 538):  # no password was checked: TLS or the login is missing
-            return "do a missing step first (TLS or login)"
-        # 535: the credentials were refused. The trap is Yahoo's: its text sounds temporary,
-        # but the code is permanent, and in the reported cases an app password fixed it.
-        return "change the credentials"
-
-    sorted_replies = pd.DataFrame({
-        "reply": replies,
-        "code": [explain(text).reply.code for text in replies],
-        "group": [group(text) for text in replies],
-    })
-    return sorted_replies.sort_values(["group", "code"], ignore_index=True)
+    plain = base64.b64encode(b"\0alice\0wonderland").decode("ascii")
+    with LabServer(require_tls=True) as practice_lab:
+        upgraded = dialogue(practice_lab, [
+            "EHLO learner.example",
+            f"AUTH PLAIN {plain}",    # no TLS yet: 538, the password is not even looked at
+            "STARTTLS",               # 220, and the connection switches to TLS
+            "EHLO learner.example",   # ask again (RFC 3207 §4.2): now AUTH is listed
+            f"AUTH PLAIN {plain}",    # the very same line: now 235
+            "QUIT",
+        ])
+    # The same credentials got 538 and then 235: only the encryption changed.
+    # (Replies without an enhanced code show an empty cell.)
+    return upgraded.to_frame()[["command", "code", "enhanced"]].fillna("")
