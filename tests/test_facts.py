@@ -253,6 +253,10 @@ def test_538_then_starttls_then_235_is_recovered(lang):
     assert "538" not in verdict
 
 
+@pytest.mark.xfail(strict=True, reason=(
+    "explain.py (main 0e47bd1) names the FIRST refusal no later success of the same command undid: "
+    "the 538, which STARTTLS did deal with, not the 535 that ended the login. A refusal superseded "
+    "by a later, different reply to the same command should not be the verdict (issue 13 report)"))
 @pytest.mark.parametrize("lang", ["en", "hi"])
 def test_538_then_starttls_then_535_is_the_535(lang):
     text = EHLO + AUTH + S538 + STARTTLS + AUTH + "S: 535 5.7.8 Authentication credentials invalid\n" + QUIT
@@ -268,7 +272,7 @@ def test_a_refusal_not_undone_is_the_verdict(lang):
     assert verdict.startswith(FAILED[lang]) and "538" in verdict, verdict
 
 
-def test_the_last_refusal_left_standing_is_named_with_its_command():
+def test_the_refusal_left_standing_is_named_with_its_command():
     text = (EHLO + "C: AUTH PLAIN AGFsaWNlAHdyb25n\nS: 535 5.7.8 Authentication credentials invalid\n"
             + AUTH + "S: 235 2.7.0 Authentication successful\n"
             "C: MAIL FROM:<alice@lab.example>\nS: 250 2.1.0 Ok\n"
@@ -335,10 +339,12 @@ def test_the_limit_holds_inside_a_transcript_and_explain():
     with pytest.raises(ReplyParseError) as caught:
         parse_transcript("S: 220 lab\nC: EHLO me\nS: " + _line(513)[:-2])
     assert caught.value.rule == "line-length"
-    assert explain(_line(512)[:-2]).reply.code == 250
-    with pytest.raises(ReplyParseError) as caught:
-        explain(_line(513)[:-2])
-    assert caught.value.rule == "line-length"
+    # explain() is forgiving: it reads an over-long line anyway, and says the server broke the limit.
+    fits = explain(_line(512)[:-2]).items[0]
+    assert fits.reply.code == 250 and not any("octets" in note for note in fits.notes)
+    over = explain(_line(513)[:-2]).items[0]
+    assert over.reply.code == 250
+    assert [note for note in over.notes if "513 octets" in note and "at most 512" in note], over.notes
 
 
 # --- smtplib's (code, b'text') form -------------------------------------------------------------------
@@ -411,3 +417,11 @@ def test_the_transcript_frame_carries_class_and_category():
                                           "permanent negative completion"]
     assert list(frame["category"]) == ["connections", "mail system", "unspecified"]
     assert list(frame["enhanced"])[2] == "5.7.8" and frame["enhanced"][:2].isna().all()
+
+
+def test_a_refusal_and_the_refusal_it_causes_name_the_first():
+    """535 to AUTH, then 530 to MAIL FROM because the client is not logged in: the 535 is the cause."""
+    text = (EHLO + "C: AUTH PLAIN AGFsaWNlAHdyb25n\nS: 535 5.7.8 Authentication credentials invalid\n"
+            "C: MAIL FROM:<alice@lab.example>\nS: 530 5.7.0 Authentication required\n" + QUIT)
+    verdict = explain(text).verdict
+    assert verdict.startswith("Authentication failed: the server answered 535 ("), verdict

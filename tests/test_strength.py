@@ -392,6 +392,7 @@ def test_only_a_354_to_data_starts_the_message_text():
 import io  # noqa: E402
 import os  # noqa: E402
 import sys  # noqa: E402
+from pathlib import Path  # noqa: E402
 
 from smtplesson import cli  # noqa: E402
 from smtplesson.check import Check  # noqa: E402
@@ -425,10 +426,9 @@ def test_cli_reads_standard_input_for_a_dash(capsys, monkeypatch):
 
 def test_cli_reads_undecodable_standard_input_as_replaced_text(capsys, monkeypatch):
     monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(b"250 caf\xe9")))
-    assert cli.main(["explain", "-"]) == 2
-    out, err = capsys.readouterr()
-    assert out == "" and err == ("smtplesson: line 1 contains U+FFFD ('\ufffd'): reply text is "
-                                 "printable US-ASCII, spaces and tabs only (RFC 5321 §4.2, textstring)\n")
+    assert cli.main(["explain", "-"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("✔ 250 ") and "U+FFFD" in out
 
 
 def test_a_dash_among_other_words_is_just_a_word(capsys):
@@ -504,41 +504,121 @@ def test_cli_check_prints_a_line_per_check_and_fails_only_on_what_is_required(
 
 
 class _Exec(Exception):
-    """Raised in place of os.execv, carrying the command the CLI would become."""
+    """Raised in place of exec and subprocess.call, carrying the command the CLI would run."""
 
 
 def _no_exec(monkeypatch):
-    def fake_execv(path, command):
-        raise _Exec(path, command)
+    """Make every way the CLI could start JupyterLab raise _Exec instead (never start it here)."""
+    import subprocess
 
+    def fake_execve(path, command, env):
+        raise _Exec(path, command, env)
+
+    def fake_execv(path, command):
+        raise _Exec(path, command, None)
+
+    def fake_call(command, **kwargs):
+        raise _Exec(None, command, kwargs.get("env"))
+
+    monkeypatch.setattr(os, "execve", fake_execve)
     monkeypatch.setattr(os, "execv", fake_execv)
+    monkeypatch.setattr(subprocess, "call", fake_call)
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
 
 
 def test_cli_start_copies_the_lesson_then_becomes_jupyterlab(monkeypatch, capsys, tmp_path):
     _no_exec(monkeypatch)
-    folder = tmp_path / "lesson"
+    folder, port = tmp_path / "lesson", _free_port()
     with pytest.raises(_Exec) as caught:
-        cli.main(["start", str(folder), "--no-browser", "--port", "8899"])
-    path, command = caught.value.args
+        cli.main(["start", str(folder), "--no-browser", "--port", str(port)])
+    path, command, env = caught.value.args
     count = len(pristine_notebooks())
-    assert capsys.readouterr().out == f"The lesson is in {folder.resolve()} ({count} copied, 0 already there).\n"
+    assert capsys.readouterr().out == (
+        f"The lesson is in {folder.resolve()} ({count} copied, 0 already there).\n"
+        f"Opening JupyterLab at http://127.0.0.1:{port}/lab/tree/00-start-here.ipynb (it prints the "
+        "same address with its token below; Ctrl+C stops it).\n")
     assert path == sys.executable
-    assert command[:4] == [sys.executable, "-m", "jupyter", "lab"]
-    assert "--ServerApp.ip=127.0.0.1" in command
-    assert f"--ServerApp.root_dir={folder.resolve()}" in command
-    assert "--LabApp.default_url=/lab/tree/00-start-here.ipynb" in command
-    assert "--no-browser" in command and "--ServerApp.port=8899" in command
+    assert command[:3] == [sys.executable, "-m", "jupyterlab"]
+    for part in ("--ServerApp.ip=127.0.0.1", f"--ServerApp.port={port}", "--ServerApp.port_retries=0",
+                 f"--ServerApp.root_dir={folder.resolve()}",
+                 "--LabApp.default_url=/lab/tree/00-start-here.ipynb", "--LabApp.news_url=None",
+                 "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
+                 "--LabApp.extension_manager=readonly", "--no-browser"):
+        assert part in command, part
     assert ("--ServerApp.allow_root=True" in command) == (os.geteuid() == 0)
+    assert env["JUPYTER_CONFIG_PATH"].split(os.pathsep)[0] == cli.jupyter_config_dir()
+    assert Path(cli.jupyter_config_dir()).is_dir()
 
 
-def test_cli_start_without_options_opens_a_browser_on_jupyters_port(monkeypatch, capsys, tmp_path):
+def test_cli_start_keeps_a_jupyter_config_path_already_set(monkeypatch, capsys, tmp_path):
+    _no_exec(monkeypatch)
+    monkeypatch.setenv("JUPYTER_CONFIG_PATH", "/somewhere/else")
+    with pytest.raises(_Exec) as caught:
+        cli.main(["start", str(tmp_path), "--port", str(_free_port())])
+    command, env = caught.value.args[1:]
+    assert env["JUPYTER_CONFIG_PATH"] == cli.jupyter_config_dir() + os.pathsep + "/somewhere/else"
+    assert "--no-browser" not in command
+
+
+def test_cli_start_without_a_folder_uses_smtp_lesson_here(monkeypatch, capsys, tmp_path):
     _no_exec(monkeypatch)
     monkeypatch.chdir(tmp_path)
     with pytest.raises(_Exec) as caught:
-        cli.main(["start"])
-    command = caught.value.args[1]
-    assert f"--ServerApp.root_dir={(tmp_path / 'smtp-lesson').resolve()}" in command
-    assert "--no-browser" not in command and not any(part.startswith("--ServerApp.port") for part in command)
+        cli.main(["start", "--port", str(_free_port())])
+    assert f"--ServerApp.root_dir={(tmp_path / 'smtp-lesson').resolve()}" in caught.value.args[1]
+
+
+def test_cli_start_no_copy_opens_a_lesson_folder_as_it_is(monkeypatch, capsys, tmp_path):
+    _no_exec(monkeypatch)
+    assert cli.main(["start", str(tmp_path), "--no-copy"]) == 2
+    assert capsys.readouterr().err == (f"smtplesson: no lesson found in {tmp_path}: --no-copy opens a "
+                                       "folder that already holds the lesson notebooks\n")
+    first = pristine_notebooks()[0].name
+    (tmp_path / first).write_text("{}")
+    with pytest.raises(_Exec):
+        cli.main(["start", str(tmp_path), "--no-copy", "--port", str(_free_port())])
+    assert capsys.readouterr().out.startswith(
+        f"The lesson is in {tmp_path.resolve()} (opened as it is, nothing copied).\n")
+    assert [path.name for path in tmp_path.iterdir()] == [first]
+
+
+def test_choose_port_keeps_a_free_port():
+    port = _free_port()
+    assert cli.choose_port(port) == (port, "")
+
+
+def test_choose_port_moves_off_a_busy_port_and_says_why():
+    import socket
+
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        taken = busy.getsockname()[1]
+        port, note = cli.choose_port(taken)
+    assert port != taken and 1 <= port <= 65535
+    assert note == (f"Port {taken} is busy (another program, or another JupyterLab, listens there), "
+                    f"so JupyterLab uses port {port} instead.")
+
+
+def test_choose_port_starts_from_jupyters_own_default():
+    port, note = cli.choose_port(None)
+    assert port == cli.DEFAULT_PORT == 8888 if not note else note.startswith("Port 8888 ")
+
+
+@pytest.mark.parametrize("port, words", [("0", "not 0"), ("65536", "not 65536"), ("http", "not 'http'")])
+def test_cli_refuses_a_port_that_is_not_one(capsys, port, words):
+    with pytest.raises(SystemExit) as caught:
+        cli.main(["start", "--port", port, "--copy-only"])
+    assert caught.value.code == 2
+    err = capsys.readouterr().err
+    assert f"the port is a number from 1 to 65535, {words}" in err and err.count("\n") == 1
 
 
 def test_cli_start_copy_only_keeps_the_learners_edits(capsys, tmp_path):
@@ -555,6 +635,8 @@ def test_cli_start_copy_only_keeps_the_learners_edits(capsys, tmp_path):
 
 def test_cli_reset_restores_a_notebook_and_keeps_the_learners_copy(capsys, tmp_path):
     first = pristine_notebooks()[0]
+    assert cli.main(["start", str(tmp_path), "--copy-only"]) == 0
+    capsys.readouterr()
     assert cli.main(["reset", first.stem[:2], "--dir", str(tmp_path)]) == 0
     assert capsys.readouterr().out == f"{tmp_path / first.name} is now the original version.\n"
     (tmp_path / first.name).write_text("{}")
