@@ -613,7 +613,8 @@ def test_choose_port_starts_from_jupyters_own_default():
 
 
 @pytest.mark.parametrize("port, words", [("0", "not 0"), ("65536", "not 65536"), ("http", "not 'http'")])
-def test_cli_refuses_a_port_that_is_not_one(capsys, port, words):
+def test_cli_refuses_a_port_that_is_not_one(monkeypatch, capsys, port, words):
+    _no_exec(monkeypatch)
     with pytest.raises(SystemExit) as caught:
         cli.main(["start", "--port", port, "--copy-only"])
     assert caught.value.code == 2
@@ -621,7 +622,8 @@ def test_cli_refuses_a_port_that_is_not_one(capsys, port, words):
     assert f"the port is a number from 1 to 65535, {words}" in err and err.count("\n") == 1
 
 
-def test_cli_start_copy_only_keeps_the_learners_edits(capsys, tmp_path):
+def test_cli_start_copy_only_keeps_the_learners_edits(monkeypatch, capsys, tmp_path):
+    _no_exec(monkeypatch)
     first = pristine_notebooks()[0].name
     assert cli.main(["start", str(tmp_path), "--copy-only"]) == 0
     (tmp_path / first).write_text("{}")
@@ -633,7 +635,8 @@ def test_cli_start_copy_only_keeps_the_learners_edits(capsys, tmp_path):
         f"  kept your edited {first} (smtplesson reset {first[:2]} restores the original)\n")
 
 
-def test_cli_reset_restores_a_notebook_and_keeps_the_learners_copy(capsys, tmp_path):
+def test_cli_reset_restores_a_notebook_and_keeps_the_learners_copy(monkeypatch, capsys, tmp_path):
+    _no_exec(monkeypatch)
     first = pristine_notebooks()[0]
     assert cli.main(["start", str(tmp_path), "--copy-only"]) == 0
     capsys.readouterr()
