@@ -11,7 +11,7 @@ import importlib
 
 import pytest
 
-from smtplesson import ReplyParseError, compare, lookup
+from smtplesson import ReplyParseError, SmtpLessonError, compare, lookup
 from smtplesson.digits import category, check_code, reply_class, split_enhanced
 
 #: The module itself (``smtplesson.compare`` is also the name of the function).
@@ -749,3 +749,81 @@ def test_the_enhanced_parts_frame(fresh_data):
     assert list(classes["key"]) == ["2", "4", "5"]
     assert list(classes["name"]) == ["Success", "Persistent transient failure", "Permanent failure"]
     assert len(frame[frame["part"] == "subject"]) == 8
+
+
+@pytest.mark.parametrize("a, b", [(501, 250), (250, 501), (550, 501), (300, 221)])
+def test_the_class_of_a_worked_out_pair_is_the_first_digit(a, b):
+    """Codes just past a hundred (300, 501) keep their class: it is the first digit, nothing else."""
+    card = compare(a, b)
+    classes = {2: "positive completion", 3: "positive intermediate", 5: "permanent negative completion"}
+    difference = card.facet("key_difference").a
+    if a // 100 == b // 100:
+        assert f"both are {classes[a // 100]}" in difference
+    else:
+        assert f"{a} is {classes[a // 100]}:" in difference and f"{b} is {classes[b // 100]}:" in difference
+
+
+# --- i18n.py: the language switch and who hears of it ------------------------------------------------
+
+@pytest.mark.parametrize("typed, lang", [("hi", "hi"), (" HI ", "hi"), ("Hindi", "hi"), ("हिन्दी", "hi"),
+                                         ("हिंदी", "hi"), ("English", "en"), ("EN", "en")])
+def test_a_language_can_be_named_as_a_learner_types_it(typed, lang):
+    assert i18n_module.check_language(typed) == lang
+
+
+@pytest.mark.parametrize("typed, shown", [("fr", "'fr'"), ("", "''"), (5, "5"), ("hindi!", "'hindi!'")])
+def test_an_unknown_language_is_refused_by_name(typed, shown):
+    with pytest.raises(SmtpLessonError) as caught:
+        i18n_module.check_language(typed)
+    assert caught.value.rule == "language"
+    assert str(caught.value) == f"unknown language {shown}: choose one of en, hi"
+
+
+class _Follower:
+    def __init__(self):
+        self.heard = []
+
+    def hear(self, lang):
+        self.heard.append(lang)
+
+
+def test_set_language_tells_every_live_listener_and_forgets_the_dead(monkeypatch, caplog):
+    import gc
+
+    monkeypatch.setattr(i18n_module, "_listeners", [])
+    gone, kept, heard = _Follower(), _Follower(), []
+
+    def broken(lang):
+        raise RuntimeError("boom")
+
+    def plain(lang):
+        heard.append(lang)
+
+    i18n_module.on_language_change(gone.hear)        # a bound method, held weakly
+    i18n_module.on_language_change(broken)
+    i18n_module.on_language_change(kept.hear)
+    i18n_module.on_language_change(plain)            # a plain function, held weakly too
+    assert i18n_module.listener_count() == 4
+    del gone
+    gc.collect()
+    assert i18n_module.listener_count() == 3
+    try:
+        with caplog.at_level("WARNING", logger="smtplesson.i18n"):
+            set_language("hi")
+        assert i18n_module.get_language() == "hi"
+        assert kept.heard == ["hi"] and heard == ["hi"]
+        assert [record.getMessage() for record in caplog.records] == [
+            "a language listener failed and was dropped: RuntimeError: boom"]
+        assert i18n_module.listener_count() == 2 and len(i18n_module._listeners) == 2
+        set_language("en")
+        assert kept.heard == ["hi", "en"] and heard == ["hi", "en"]
+    finally:
+        set_language("en")
+
+
+def test_t_formats_only_when_given_values():
+    assert i18n_module.t("card.class_line", "en", first=5, reply_class="x", gist="y", second=3,
+                         category="z") == "5yz x: y. x3z: z."
+    assert i18n_module.t("facet.description", "hi") == "विवरण"
+    with pytest.raises(KeyError):
+        i18n_module.t("no.such.key", "en")
