@@ -8,6 +8,7 @@ names. tests/MUTATION.md lists the mutants no test can tell apart from the real 
 from __future__ import annotations
 
 import importlib
+import re
 
 import pytest
 
@@ -827,3 +828,165 @@ def test_t_formats_only_when_given_values():
     assert i18n_module.t("facet.description", "hi") == "विवरण"
     with pytest.raises(KeyError):
         i18n_module.t("no.such.key", "en")
+
+
+# --- cli.py: what --help says, the port, the JupyterLab command -------------------------------------
+
+#: Each command's help: (the summary in the command list, the description, each argument's help).
+HELP = {
+    "explain": ("explain a reply, a bare code or an S:/C: transcript",
+                "Explain an SMTP reply. Use - to read it from standard input.",
+                ['the reply, e.g. "535 5.7.8 Authentication credentials invalid"',
+                 "language of the answer: en or hi"]),
+    "start": ("copy the lesson into a folder and open it in JupyterLab",
+              "Copy the lesson notebooks into DIR (your edited files are never overwritten) and open "
+              "JupyterLab there at 00-start-here, on 127.0.0.1 only. Without DIR: this folder if it "
+              "holds the lesson, else ./smtp-lesson.",
+              ["the lesson folder (default: this folder if it holds the lesson, else ./smtp-lesson)",
+               "do not open a browser (hubs, tests)",
+               "the port for JupyterLab, 1-65535 (default: 8888); if it is busy, the next free one, "
+               "and the command says so",
+               "copy the notebooks, do not start JupyterLab",
+               "open DIR as it is, copying nothing (make lab opens the repository's own notebooks this way)"]),
+    "reset": ("restore a pristine copy of one notebook, keeping yours as a backup",
+              "Restore NOTEBOOK (e.g. 03 or 03-authentication) in the lesson folder: the one given with "
+              "--dir, else this folder if it holds the lesson, else ./smtp-lesson (where start puts it). "
+              "Your version is kept next to it as NAME.backup-DATE-TIME.ipynb.",
+              ["which notebook: 03, 03-authentication or the file name",
+               "the lesson folder (default: this folder if it holds the lesson, else ./smtp-lesson)"]),
+    "check": ("check that this machine is ready for the lesson",
+              "One line per thing the lesson needs; exit status 1 if something required is missing.",
+              []),
+}
+
+
+def _help(capsys, monkeypatch, *args) -> str:
+    monkeypatch.setenv("COLUMNS", "1000")      # one line per paragraph: nothing wraps
+    with pytest.raises(SystemExit) as caught:
+        cli.main([*args, "--help"])
+    assert caught.value.code == 0
+    return capsys.readouterr().out
+
+
+def test_the_command_list_says_what_each_command_does(capsys, monkeypatch):
+    out = _help(capsys, monkeypatch)
+    assert "\nLearn SMTP reply codes: 250 versus 535.\n" in out
+    for command, (summary, _, _) in HELP.items():
+        assert re.search(rf"\n\s+{command}\s+{re.escape(summary)}\n", out), command
+
+
+@pytest.mark.parametrize("command", sorted(HELP))
+def test_each_commands_help_reads_exactly(capsys, monkeypatch, command):
+    _, description, arguments = HELP[command]
+    out = _help(capsys, monkeypatch, command)
+    assert f"\n\n{description}\n\n" in out
+    for text in arguments:
+        assert re.search(rf"\n  \S.*?  {re.escape(text)}\n", out), text
+
+
+def test_explain_answers_in_english_unless_asked_whatever_the_notebook_language(capsys):
+    try:
+        set_language("hi")
+        assert cli.main(["explain", "250 OK"]) == 0
+    finally:
+        set_language("en")
+    assert capsys.readouterr().out.startswith("✔ 250 Requested action done\n")
+
+
+@pytest.mark.parametrize("text, port", [("1", 1), ("8888", 8888), ("65535", 65535)])
+def test_every_port_from_1_to_65535_is_a_port(text, port):
+    assert cli._port(text) == port
+
+
+class _FakeSocket:
+    """A socket whose bind fails as told; used to reach the messages a real machine rarely gives."""
+
+    error: OSError | None = None
+
+    def __init__(self, *args):
+        pass
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+    def setsockopt(self, *args):
+        pass
+
+    def bind(self, address):
+        if self.error is not None:
+            raise self.error
+
+
+@pytest.mark.parametrize("error, problem", [
+    (PermissionError(13, "Permission denied"), "needs administrator rights (ports below 1024 do)"),
+    (OSError(98, "Address already in use"),
+     "is busy (another program, or another JupyterLab, listens there)"),
+    (OSError(99, "Cannot assign requested address"), "cannot be used (Cannot assign requested address)"),
+    (OSError("odd"), "cannot be used (odd)"),
+    (None, None),
+])
+def test_why_a_port_cannot_be_used(monkeypatch, error, problem):
+    import socket
+
+    monkeypatch.setattr(_FakeSocket, "error", error)
+    monkeypatch.setattr(socket, "socket", _FakeSocket)
+    assert cli._port_problem(80) == problem
+
+
+def _busy_except(monkeypatch, free: set[int]):
+    monkeypatch.setattr(cli, "_port_problem", lambda port: None if port in free else "is busy (x)")
+
+
+def test_choose_port_takes_the_next_free_port_after_the_wanted_one(monkeypatch):
+    _busy_except(monkeypatch, {8887, 8890, 8891})
+    assert cli.choose_port(8888) == (8890, "Port 8888 is busy (x), so JupyterLab uses port 8890 instead.")
+    assert cli.choose_port(8889) == (8890, "Port 8889 is busy (x), so JupyterLab uses port 8890 instead.")
+
+
+def test_choose_port_tries_fifty_ports_then_lets_the_system_pick(monkeypatch):
+    _busy_except(monkeypatch, {8888 + 50})
+    assert cli.choose_port(8888)[0] == 8938                  # the fiftieth port after it is tried
+    _busy_except(monkeypatch, {8888 + 51})
+    port, note = cli.choose_port(8888)                       # the fifty-first is not
+    assert port not in range(8888, 8940) and port > 1024
+    assert note == f"Port 8888 is busy (x), so JupyterLab uses port {port} instead."
+    _busy_except(monkeypatch, {65536})
+    assert cli.choose_port(65530)[0] <= 65535                # never past the last port
+
+
+def test_the_jupyterlab_command(monkeypatch, tmp_path):
+    command = cli.jupyterlab_command(tmp_path, 8899)
+    assert "--no-browser" not in command and f"--ServerApp.root_dir={tmp_path}" in command
+    assert "--no-browser" in cli.jupyterlab_command(tmp_path, 8899, browser=False)
+    monkeypatch.setattr(os, "geteuid", lambda: 1000)
+    assert "--ServerApp.allow_root=True" not in cli.jupyterlab_command(tmp_path, 8899)
+    monkeypatch.setattr(os, "geteuid", lambda: 0)
+    assert "--ServerApp.allow_root=True" in cli.jupyterlab_command(tmp_path, 8899)
+
+
+def test_the_lessons_jupyter_settings_turn_the_news_off():
+    folder = Path(cli.jupyter_config_dir())
+    assert folder.name == "jupyter-config"
+    assert "fetchNews" in (folder / "labconfig" / "page_config.json").read_text() or any(folder.rglob("*.json"))
+
+
+def test_start_says_when_the_port_moved(monkeypatch, capsys, tmp_path):
+    _no_exec(monkeypatch)
+    monkeypatch.setattr(cli, "choose_port", lambda wanted: (8890, "Port 8888 is busy (x), so JupyterLab uses port 8890 instead."))
+    with pytest.raises(_Exec):
+        cli.main(["start", str(tmp_path)])
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[1] == "Port 8888 is busy (x), so JupyterLab uses port 8890 instead."
+    assert lines[2].startswith("Opening JupyterLab at http://127.0.0.1:8890/lab/tree/00-start-here.ipynb")
+
+
+def test_start_no_copy_refuses_by_the_no_lesson_rule(tmp_path):
+    import argparse
+
+    args = argparse.Namespace(dir=str(tmp_path), no_copy=True, copy_only=False, port=None, no_browser=True)
+    with pytest.raises(SmtpLessonError) as caught:
+        cli._start(args)
+    assert caught.value.rule == "no-lesson"
