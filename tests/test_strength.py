@@ -990,3 +990,55 @@ def test_start_no_copy_refuses_by_the_no_lesson_rule(tmp_path):
     with pytest.raises(SmtpLessonError) as caught:
         cli._start(args)
     assert caught.value.rule == "no-lesson"
+
+
+# --- catalogue.py: codes no RFC defines, and how advice is put together ------------------------------
+
+UNDEFINED = {
+    "en": ("Not defined by any RFC",
+           "No RFC defines 435, but its digits still say what it means: transient negative completion "
+           "(not done this time, but the same command may work later, unchanged), in the unspecified "
+           "category. A client that meets a code it does not know acts on the first digit.",
+           "No RFC says which command gets 435. Some servers use codes of their own, such as Exim's 435.",
+           "Wait, then send the same command again later; nothing has to change on your side.",
+           "none: decoded from its digits (RFC 5321 §4.2, §4.2.1)"),
+    "hi": ("किसी भी RFC में परिभाषित नहीं",
+           "कोई भी RFC 435 को परिभाषित नहीं करता, फिर भी इसके अंक बताते हैं कि इसका अर्थ क्या है: "
+           "अस्थायी विफलता (इस बार नहीं हुआ, लेकिन वही कमांड बिना बदले बाद में सफल हो सकती है), "
+           "अनिर्दिष्ट श्रेणी में। जब किसी क्लाइंट को कोई अनजाना कोड मिलता है, तो वह पहले अंक के अनुसार "
+           "काम करता है।",
+           "कोई भी RFC यह नहीं बताता कि 435 किस कमांड के उत्तर में आता है। कुछ सर्वर अपने ही कोड का "
+           "उपयोग करते हैं, जैसे Exim का 435।",
+           "प्रतीक्षा करें, फिर वही कमांड बाद में दोबारा भेजें; आपकी ओर से कुछ भी बदलने की ज़रूरत नहीं है।",
+           "कोई नहीं: अर्थ इसके अंकों से निकाला गया है (RFC 5321 §4.2, §4.2.1)"),
+}
+
+
+@pytest.mark.parametrize("lang", ["en", "hi"])
+def test_a_code_no_rfc_defines_is_decoded_from_its_digits_in_the_asked_language(lang):
+    name, meaning, when, fix, rfc = UNDEFINED[lang]
+    entry = lookup(435, lang)
+    assert (entry.code, entry.name, entry.meaning, entry.when_you_see_it, entry.how_to_fix, entry.rfc) == (
+        435, name, meaning, when, fix, rfc)
+    assert entry.related == () and entry.commands == () and entry.note == ""
+    assert entry.defined is False and entry.lang == lang
+    assert entry.reply_class == "transient negative completion" and entry.category == "unspecified"
+
+
+def test_an_unlisted_enhanced_code_is_decoded_by_its_parts():
+    entry = lookup_enhanced(" 5.1.99 ")
+    assert entry.code == "5.1.99" and entry.rfc == "RFC 3463 §2"
+    assert entry.listed is False and entry.registered is False
+    assert entry.meaning.startswith("5.1.99 is not in the IANA registry")
+    assert (entry.class_name, entry.subject_name) == ("Permanent failure", "Addressing status")
+    assert (entry.vendor, entry.vendor_meaning, entry.advice, entry.title, entry.basic_codes) == ("", "", "", "", ())
+
+
+def test_advice_is_the_vendors_then_the_registrys():
+    frame = enhanced_codes()
+    reuse = lookup_enhanced("5.7.14")                       # Google's reuse of a registered code
+    assert reuse.advice == frame.loc["5.7.14", "advice"] + " " + frame.loc["X.7.14", "advice"]
+    registered = lookup_enhanced("5.7.9")                   # registered, no vendor row
+    assert registered.advice == frame.loc["X.7.9", "advice"] and registered.vendor_meaning == ""
+    vendor_only = lookup_enhanced("5.7.139")                # a vendor code the registry lacks
+    assert vendor_only.advice == frame.loc["5.7.139", "advice"]
