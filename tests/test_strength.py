@@ -1042,3 +1042,38 @@ def test_advice_is_the_vendors_then_the_registrys():
     assert registered.advice == frame.loc["X.7.9", "advice"] and registered.vendor_meaning == ""
     vendor_only = lookup_enhanced("5.7.139")                # a vendor code the registry lacks
     assert vendor_only.advice == frame.loc["5.7.139", "advice"]
+
+
+# --- explain.py: everything an explanation says comes in the asked language --------------------------
+
+from test_hindi import devanagari_share, without_latin_allowed  # noqa: E402
+from test_pastes import PASTES  # noqa: E402
+
+
+def _hindi_enough(text: str, where: str, share: float = 0.8) -> None:
+    found = devanagari_share(text)
+    assert found is None or found >= share, f"{where} is not Hindi ({found}): {without_latin_allowed(text)[:200]!r}"
+
+
+@pytest.mark.parametrize("paste", PASTES, ids=[paste.id for paste in PASTES])
+def test_every_paste_is_explained_in_hindi_when_asked(paste):
+    """Hindi all through: the card, the verdict, what was read, each note and each piece of advice.
+    (A verdict or detail that quotes a library's own English message may hold more Latin.)"""
+    result = explain_module.explain(paste.text, lang="hi")
+    assert result.lang == "hi"
+    _hindi_enough(str(result), f"{paste.id}: the card", 0.5)
+    for name in ("verdict", "detail"):
+        _hindi_enough(getattr(result, name), f"{paste.id}: {name}", 0.5)
+    for name in ("advice", "detail_advice", "source"):
+        _hindi_enough(getattr(result, name), f"{paste.id}: {name}")
+    for note in result.notes:
+        _hindi_enough(note, f"{paste.id}: a note")
+    for item in result.items:
+        assert item.entry.lang == "hi"
+        for note in item.notes:
+            _hindi_enough(note, f"{paste.id}: a note on {item.reply.code}")
+        _hindi_enough(item.advice, f"{paste.id}: the advice for {item.reply.code}")
+        if item.enhanced is not None:
+            assert item.enhanced.lang == "hi"
+    if result.enhanced is not None:
+        assert result.enhanced.lang == "hi"
