@@ -1077,3 +1077,43 @@ def test_every_paste_is_explained_in_hindi_when_asked(paste):
             assert item.enhanced.lang == "hi"
     if result.enhanced is not None:
         assert result.enhanced.lang == "hi"
+
+
+from test_pastes import BY_ID  # noqa: E402
+
+
+def test_an_enhanced_code_alone_says_what_it_tells_and_what_it_cannot():
+    result = explain_module.explain(BY_ID["dotnet-enhanced-only"].text)
+    assert (result.kind, result.items, result.lang, result.provider) == ("enhanced", (), "en", None)
+    assert result.enhanced.code == "5.5.1" and result.notes == ()
+    assert result.detail == (
+        "The paste holds only the enhanced status code 5.5.1, not the three-digit reply code. What it "
+        "tells: class 5 is permanent negative completion (not done, and the same request sent again "
+        "unchanged will fail again), and the code means: " + lookup_enhanced("5.5.1").meaning + " What it "
+        "cannot tell: the reply code (the registry pairs 5.5.1 with 430 500 501 503 530 550 554 555), so "
+        "not which rule of RFC 5321 or RFC 4954 the server applied or which command it answered.")
+    assert result.advice == ("Change something first (the command, an address, the credentials or a "
+                             "setting); the same request will fail again.")
+
+
+def test_an_enhanced_code_with_no_registered_pairs_and_a_known_provider():
+    result = explain_module.explain(BY_ID["mailkit-auth-5-7-3"].text)
+    assert result.kind == "enhanced" and result.provider.id == "ms-5-7-3-unsuccessful"
+    assert "(the registry pairs 5.7.3 with any 5yz code)" in result.detail
+    assert result.advice == result.provider.fix("en") != ""
+    assert result.notes == ("A program acts on the reply code alone (RFC 5321 §4.2); the text is for a "
+                            "person, and here it tells which of the code's causes applies.",)
+
+
+def test_an_enhanced_code_with_its_own_advice_gives_it():
+    result = explain_module.explain("MailKit.Net.Smtp.SmtpCommandException: 5.7.9 Please log in "
+                                    "with your web browser first")
+    if result.provider is None:
+        assert result.advice == lookup_enhanced("5.7.9").advice != ""
+
+
+def test_a_transcript_with_no_server_line_is_refused_by_name():
+    with pytest.raises(ReplyParseError) as caught:
+        explain_module.explain("C: EHLO me\nC: QUIT")
+    assert caught.value.rule == "no-reply"
+    assert str(caught.value) == "the transcript has no server reply ('S: ' line) to explain"
