@@ -1117,3 +1117,26 @@ def test_a_transcript_with_no_server_line_is_refused_by_name():
         explain_module.explain("C: EHLO me\nC: QUIT")
     assert caught.value.rule == "no-reply"
     assert str(caught.value) == "the transcript has no server reply ('S: ' line) to explain"
+
+
+# --- rule names for errors other files check only by type or by words ---------------------------------
+
+from smtplesson import quiz as quiz_module  # noqa: E402
+from smtplesson.workspace import find_notebook  # noqa: E402
+
+
+@pytest.mark.parametrize("call, rule", [
+    (lambda: compare(250, 600), "first-digit"),
+    (lambda: compare(270, 250), "second-digit"),
+    (lambda: compare("5.7.8", 535), "three-digits"),
+    (lambda: set_language("fr"), "language"),
+    (lambda: compare(250, 535, lang="fr"), "language"),
+    (lambda: quiz_module.select(topics=["nope"]), "quiz-topic"),
+    (lambda: quiz_module.select(ids=["no-such-question"]), "quiz-id"),
+    (lambda: find_notebook("99"), "notebook-name"),
+])
+def test_each_refusal_names_its_rule(call, rule):
+    with pytest.raises(SmtpLessonError) as caught:
+        call()
+    assert caught.value.rule == rule and isinstance(caught.value, ValueError)
+    assert i18n_module.get_language() == "en"
