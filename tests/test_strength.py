@@ -1140,3 +1140,45 @@ def test_each_refusal_names_its_rule(call, rule):
         call()
     assert caught.value.rule == rule and isinstance(caught.value, ValueError)
     assert i18n_module.get_language() == "en"
+
+
+# --- explain.py: notes, sources and the paths a plain paste takes -----------------------------------
+
+MISMATCH = ("{enhanced} looks like an enhanced code, but its class does not match the reply's first "
+            "digit ({code}), so it is not read as one (RFC 2034 §4).")
+CHALLENGE = "334 is a question, not a verdict: the client must answer with its next base64 line."
+
+
+@pytest.mark.parametrize("text, enhanced, code", [
+    ("250 5.7.8 odd server", "5.7.8", 250), ("250 5.2.1 odd server", "5.2.1", 250),
+    ("501 4.5.1 odd server", "4.5.1", 501), ("500 4.0.0 odd", "4.0.0", 500),
+])
+def test_an_enhanced_code_of_the_wrong_class_is_noted_not_read(text, enhanced, code):
+    item = explain_module.explain(text).items[0]
+    assert item.enhanced is None and item.notes == (MISMATCH.format(enhanced=enhanced, code=code),)
+
+
+def test_a_334_inside_auth_is_a_question_and_a_bare_334_has_no_such_note():
+    result = explain_module.explain("S: 220 x\nC: AUTH LOGIN\nS: 334 VXNlcm5hbWU6\nC: YWxpY2U=\n"
+                                    "S: 334 UGFzc3dvcmQ6")
+    assert [item.notes for item in result.items] == [(), (CHALLENGE,), (CHALLENGE,)]
+    assert explain_module.explain("334 VXNlcm5hbWU6").items[0].notes == ()
+
+
+@pytest.mark.parametrize("text", [
+    "250 OK", "'535 5.7.8 Authentication credentials invalid'", '"535 5.7.8 Authentication credentials invalid"',
+    "`250 OK`", "S: 220 x\nC: QUIT\nS: 221 bye", "  S: 220 x\n  C: QUIT\n  S: 221 bye",
+    "c: ehlo x\ns: 250 x", "   C: EHLO x\nS: 250 x",
+])
+def test_a_plain_reply_or_dialogue_is_read_as_it_is_with_no_source_and_no_repair(text):
+    result = explain_module.explain(text)
+    assert result.source == "" and result.kind in ("reply", "transcript")
+    assert all(item.notes == () for item in result.items)
+    if result.kind == "reply":
+        assert result.reply.code in (250, 535) and not result.reply.lines[0].endswith(("'", '"', "`"))
+        assert result.reply.lines[0] in ("OK", "5.7.8 Authentication credentials invalid")
+
+
+def test_a_reply_without_an_enhanced_code_gets_the_codes_own_advice():
+    assert explain_module.explain("250 OK").advice == lookup(250).how_to_fix
+    assert explain_module.explain("221 Bye").advice == lookup(221).how_to_fix
