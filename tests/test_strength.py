@@ -1189,3 +1189,26 @@ def test_a_plain_reply_or_dialogue_is_read_as_it_is_with_no_source_and_no_repair
 def test_a_reply_without_an_enhanced_code_gets_the_codes_own_advice():
     assert explain_module.explain("250 OK").advice == lookup(250).how_to_fix
     assert explain_module.explain("221 Bye").advice == lookup(221).how_to_fix
+
+
+def test_a_dialogue_with_no_reply_yet_has_an_empty_frame_with_its_columns():
+    frame = parse_transcript("C: EHLO me").to_frame()
+    assert list(frame.columns) == ["command", "code", "enhanced", "reply_class", "category", "text"]
+    assert len(frame) == 0
+
+
+def test_a_dialogue_that_starts_with_the_client_has_no_base64_notes_before_auth():
+    assert parse_transcript("C: EHLO me\nS: 250 x\nC: MAIL FROM:<a@b>\nS: 250 ok").annotated() == (
+        ("C", "EHLO me", ""), ("S", "250 x", ""), ("C", "MAIL FROM:<a@b>", ""), ("S", "250 ok", ""))
+
+
+@pytest.mark.parametrize("text, commands", [
+    ("S: 535 5.7.8 x", ["(AUTH) …"]),                      # a log that starts inside AUTH
+    ("S: 235 2.7.0 ok", ["(AUTH) …"]),
+    ("C: EHLO me\nS: 334 VXNlcm5hbWU6", ["(AUTH) EHLO me"]),   # 334 answers only AUTH steps
+    ("C: NOOP\nS: 235 odd", ["NOOP"]),                       # a known command keeps its reply
+    ("C: NOOP\nS: 535 odd", ["NOOP"]),
+    ("S: 250 ok", [None]),                                   # not a greeting, not AUTH's
+])
+def test_replies_only_auth_gives_are_counted_as_auth(text, commands):
+    assert [e.command for e in parse_transcript(text).exchanges] == commands
