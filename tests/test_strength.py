@@ -1212,3 +1212,66 @@ def test_a_dialogue_that_starts_with_the_client_has_no_base64_notes_before_auth(
 ])
 def test_replies_only_auth_gives_are_counted_as_auth(text, commands):
     assert [e.command for e in parse_transcript(text).exchanges] == commands
+
+
+# --- explain.py: every kind of thing explain() accepts, and every refusal's words ---------------------
+
+@pytest.mark.parametrize("lang", ["en", "hi"])
+def test_explain_takes_a_parsed_reply_and_a_parsed_transcript_in_the_asked_language(lang):
+    reply = parse_reply("535 5.7.8 Authentication credentials invalid")
+    result = explain_module.explain(reply, lang=lang)
+    assert (result.kind, result.lang, len(result.items), result.reply) == ("reply", lang, 1, reply)
+    assert result.items[0].entry.lang == lang and result.items[0].command is None
+    transcript = parse_transcript(LOGIN)
+    told = explain_module.explain(transcript, lang=lang)
+    assert told.kind == "transcript" and told.lang == lang and told.transcript is transcript
+    assert all(item.entry.lang == lang for item in told.items)
+    assert told.verdict == i18n_module.t("verdict.auth_ok", lang)
+
+
+@pytest.mark.parametrize("lang, source, detail, advice", [
+    ("en", "a Python exception",
+     "No reply code: the client could not talk to the server at all (ConnectionRefusedError: [Errno "
+     "111] Connection refused), so no SMTP reply came back.",
+     "Check the host name and the port, that a server listens there, and the TLS mode"),
+    ("hi", "पाइथन (Python) का एक एक्सेप्शन",
+     "कोई उत्तर कोड नहीं: क्लाइंट सर्वर से बात ही नहीं कर सका (ConnectionRefusedError:",
+     "होस्ट का नाम और पोर्ट जाँचें"),
+])
+def test_a_connection_error_has_no_code_and_says_what_to_check(lang, source, detail, advice):
+    result = explain_module.explain(ConnectionRefusedError(111, "Connection refused"), lang=lang)
+    assert (result.kind, result.items, result.lang, result.source) == ("no-code", (), lang, source)
+    assert result.detail.startswith(detail) and result.detail_advice.startswith(advice)
+
+
+@pytest.mark.parametrize("lang, source", [("en", "a Python smtplib error"),
+                                          ("hi", "पाइथन (Python) की smtplib लाइब्रेरी की एक त्रुटि")])
+def test_an_smtplib_tuple_says_where_it_came_from(lang, source):
+    result = explain_module.explain((535, b"5.7.8 Authentication credentials invalid"), lang=lang)
+    assert (result.kind, result.source, result.lang) == ("smtplib", source, lang)
+    assert result.items[0].entry.lang == lang
+
+
+@pytest.mark.parametrize("given, rule, message", [
+    (ValueError("x"), "explain-type",
+     "explain() takes a reply, a transcript, a code or an smtplib error, not a ValueError"),
+    (b"\xff", "text-characters", "the reply is not text: a reply is US-ASCII (RFC 5321 §4.2)"),
+    (3.5, "explain-type", "explain() takes a reply, a transcript or a code as text, not float"),
+    ("(535, b'\\xzz')", "smtplib-form",
+     "this looks like Python's (code, b'text') form but is not a valid literal"),
+    ("x" * 100_001, "too-long", "the text is 100,001 characters; paste one reply or one dialogue (a "
+                                "reply line is at most 512 octets, RFC 5321 §4.5.3.1.5)"),
+])
+def test_each_refusal_of_explain_reads_exactly(given, rule, message):
+    with pytest.raises(ReplyParseError) as caught:
+        explain_module.explain(given)
+    assert (caught.value.rule, str(caught.value)) == (rule, message)
+
+
+def test_a_paste_of_exactly_the_size_limit_is_read():
+    assert explain_module.explain("250 " + "x" * 99_996).kind == "reply"     # 100,000 characters
+
+
+def test_explain_returns_an_explanation_as_it_is():
+    result = explain_module.explain("250 OK")
+    assert explain_module.explain(result) is result
