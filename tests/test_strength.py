@@ -1275,3 +1275,30 @@ def test_a_paste_of_exactly_the_size_limit_is_read():
 def test_explain_returns_an_explanation_as_it_is():
     result = explain_module.explain("250 OK")
     assert explain_module.explain(result) is result
+
+
+def test_a_refusal_after_an_earlier_success_of_the_same_command_stands():
+    text = ("S: 220 lab\nC: AUTH PLAIN AGFsaWNlAHdvbmRlcmxhbmQ=\nS: 235 2.7.0 ok\n"
+            "C: AUTH PLAIN AGFsaWNlAHdyb25n\nS: 535 5.7.8 Authentication credentials invalid\n")
+    assert explain_module.explain(text).verdict.startswith("Authentication failed: the server answered 535")
+
+
+def test_any_4yz_is_a_refusal_even_400():
+    verdict = explain_module.explain("S: 220 lab\nC: NOOP\nS: 400 odd\n").verdict
+    assert verdict.startswith("The server refused with 400 (") and verdict.endswith("in answer to NOOP.")
+
+
+def test_smtplib_text_is_rebuilt_line_by_line_without_repairs():
+    result = explain_module.explain((535, b"5.7.8 first\n5.7.8 second"))
+    assert result.reply.lines == ("5.7.8 first", "5.7.8 second") and result.items[0].notes == ()
+    empty = explain_module.explain((250, b""))
+    assert empty.reply.lines == ("",) and empty.items[0].notes == ()
+    with pytest.raises(ReplyParseError) as caught:
+        explain_module.explain((535, b"\xff\xfe"))
+    assert (caught.value.rule, str(caught.value)) == (
+        "text-characters", "the reply text is not text: reply text is US-ASCII (RFC 5321 §4.2)")
+
+
+def test_a_dialogue_of_server_lines_only_in_lower_case_is_a_transcript():
+    result = explain_module.explain("s: 220 lab\ns: 421 4.3.2 closing")
+    assert result.kind == "transcript" and result.source == "" and len(result.items) == 2
