@@ -9,7 +9,7 @@ DIST   ?= dist
 # Extra options for `smtplesson start` under `make lab`, e.g. LAB_ARGS="--no-browser --port 8890".
 LAB_ARGS ?=
 
-.PHONY: lab test notebooks html bench wheel clean help
+.PHONY: lab test notebooks html bench wheel clean help mutate
 
 help:
 	@echo "make lab        open the lesson in JupyterLab"
@@ -64,6 +64,12 @@ html: $(VENV)/.test-installed
 
 bench: $(VENV)/.test-installed
 	@for script in bench/bench_*.py; do echo "== $$script"; $(PY) $$script || exit 1; done
+
+# Mutation score of the core modules (mutmut, fast unit tests only; slow, not part of `make test`).
+# `make mutate MODULES="reply digits"` measures only those; tests/MUTATION.md has the figures.
+mutate: $(VENV)/.test-installed
+	$(PY) -c 'import mutmut' 2>/dev/null || $(PY) -m pip install --quiet -e '.[test,mutate]'
+	$(PY) tests/run_mutation.py $(MODULES)
 
 clean:
 	rm -rf $(VENV) .tools site build dist .pytest_cache .hypothesis test-artifacts

@@ -249,3 +249,96 @@ def test_transcript_errors_name_the_rule(text, rule):
     with pytest.raises(ReplyParseError) as caught:
         parse_transcript(text)
     assert caught.value.rule == rule
+
+
+# --- issue 13: hand-written wire forms, rule names for every error, the 512-octet line -------------
+
+from smtplesson.reply import Reply  # noqa: E402  (kept with the tests that use it)
+
+
+@pytest.mark.parametrize("reply, wire", [
+    (Reply(250, ("OK",)), ("250 OK",)),
+    (Reply(535, ("5.7.8 Username and Password not accepted. For more information, go to",
+                 "5.7.8  https://support.google.com/mail/?p=BadCredentials a1b2c3 - gsmtp")),
+     ("535-5.7.8 Username and Password not accepted. For more information, go to",
+      "535 5.7.8  https://support.google.com/mail/?p=BadCredentials a1b2c3 - gsmtp")),
+    (Reply(250, ("smtp.lab.example", "AUTH LOGIN PLAIN", "HELP")),
+     ("250-smtp.lab.example", "250-AUTH LOGIN PLAIN", "250 HELP")),
+    (Reply(334, ("VXNlcm5hbWU6",)), ("334 VXNlcm5hbWU6",)),
+    (Reply(250, ("", "last")), ("250-", "250 last")),
+    (Reply(214, ("\tindented", " spaced ")), ("214-\tindented", "214  spaced ")),
+])
+def test_wire_form_written_out_by_hand(reply, wire):
+    assert reply.wire == wire
+    assert str(reply) == "\n".join(wire)
+    assert parse_reply("\r\n".join(wire)) == reply
+    assert parse_reply("\n".join(wire) + "\n") == reply
+
+
+@pytest.mark.parametrize("text, code, lines", [
+    ("535 5.7.8 Authentication credentials invalid\r\n", 535, ("5.7.8 Authentication credentials invalid",)),
+    ("250-8BITMIME\r\n250-SIZE 10240000\r\n250 SMTPUTF8\r\n", 250, ("8BITMIME", "SIZE 10240000", "SMTPUTF8")),
+    ("334 \r\n", 334, ("",)),
+    ("221", 221, ("",)),
+    ("220-first\n220-\n220 third", 220, ("first", "", "third")),
+    ("550-5.1.1 a\r\n550 5.1.1 b", 550, ("5.1.1 a", "5.1.1 b")),
+])
+def test_hand_written_replies_parse_to_known_lines(text, code, lines):
+    reply = parse_reply(text)
+    assert (reply.code, reply.lines) == (code, lines)
+    assert reply.text == "\n".join(lines)
+
+
+@pytest.mark.parametrize("text, rule, words", [
+    ("5.7.8 Username and Password not accepted. Learn more at\n5.7.8  https://x", "three-digits",
+     "535 5.7.8"),
+    ("250-a\n\n", "empty-line", "line 2 is empty"),
+    ("250-a\n 250 b", "leading-space", "line 2 starts with white space"),
+    ("250-a\n250\tb", "separator", "line 2"),
+    ("250-a\n2500 b", "three-digits", "line 2 starts with more than three digits"),
+    ("250-a\n25", "three-digits", "line 2 does not start with a three-digit reply code"),
+    ("250 a\n251 b", "text-after-final-line", "line 1 is a final line"),
+    ("250-a\n250-b\n250-c", "no-final-line", "line 3 ends with '250-'"),
+    ("250-a\n550 b", "same-code", "line 2 has code 550 but line 1 has 250"),
+    ("2.0.0 OK", "three-digits", "'2.0.0', an enhanced status code"),
+    ("b\"250 OK\"", "bytes-literal", "bytes literal"),
+    ("250 a\u0085b", "text-characters", "U+0085"),
+    ("250 a\x7fb", "text-characters", "U+007F"),
+    (b"250 ok\xc3\xa9", "text-characters", "byte 6 is 0xc3"),
+    (250, "reply-type", "not int"),
+    ("\t250 OK", "leading-space", "line 1 starts with white space"),
+])
+def test_more_broken_rules_are_named(text, rule, words):
+    with pytest.raises(ReplyParseError) as caught:
+        parse_reply(text)
+    assert caught.value.rule == rule
+    assert words in str(caught.value)
+
+
+@pytest.mark.parametrize("octets, ok", [(511, True), (512, True), (513, False)])
+def test_the_512_octet_line_counts_its_crlf(octets, ok):
+    line = "535 " + "y" * (octets - 6)
+    for text in (line, line + "\r\n", "535-first\r\n" + line):
+        if ok:
+            assert parse_reply(text).lines[-1] == "y" * (octets - 6)
+        else:
+            with pytest.raises(ReplyParseError) as caught:
+                parse_reply(text)
+            assert caught.value.rule == "line-length"
+            assert f"is {octets} octets with its CRLF" in str(caught.value)
+
+
+@pytest.mark.parametrize("text, rule, words", [
+    ("S: 220 x\nX: what", "transcript-side", "transcript line 2"),
+    ("S: 220 x\nC: EHLO y\nS: 250-a\nS: 251 b", "same-code", "transcript reply starting at line 3"),
+    ("S: 220 x\nC: EHLO y\nS: 250-a\nC: QUIT", "no-final-line", "transcript line 4"),
+    ("S: 220 x\nC: EHLO y\nS: 250-a\nS: 250-b", "no-final-line", "starting at line 3 has no final line"),
+    ("\n  \n", "empty", "empty"),
+    (b"S: 220 x", "transcript-type", "not bytes"),
+    ("S: 220 x\nS: 2500 y", "three-digits", "transcript reply starting at line 2"),
+])
+def test_transcript_errors_name_the_rule_and_the_line(text, rule, words):
+    with pytest.raises(ReplyParseError) as caught:
+        parse_transcript(text)
+    assert caught.value.rule == rule
+    assert words in str(caught.value)
