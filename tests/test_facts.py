@@ -253,10 +253,6 @@ def test_538_then_starttls_then_235_is_recovered(lang):
     assert "538" not in verdict
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "explain.py (main 0e47bd1) names the FIRST refusal no later success of the same command undid: "
-    "the 538, which STARTTLS did deal with, not the 535 that ended the login. A refusal superseded "
-    "by a later, different reply to the same command should not be the verdict (issue 13 report)"))
 @pytest.mark.parametrize("lang", ["en", "hi"])
 def test_538_then_starttls_then_535_is_the_535(lang):
     text = EHLO + AUTH + S538 + STARTTLS + AUTH + "S: 535 5.7.8 Authentication credentials invalid\n" + QUIT

@@ -119,7 +119,7 @@ _TERM_GLOSS = re.compile(r"\((?:[A-Za-z-]+ ?){1,3}\)")
 NAMES = {
     "aiosmtpd", "Postfix", "Exim", "Dovecot", "postgrey", "milter", "smtplib", "smtp-relay",
     "Gmail", "Google", "Microsoft", "Yahoo", "Amazon", "SendGrid", "Verification", "dict",
-    "null", "auth", "alice", "wonderland", "Exchange", "Mailgun", "Brevo", "From", "True", "False",
+    "null", "auth", "alice", "wonderland", "Exchange", "Mailgun", "Brevo", "From", "True", "False", "Fastmail", "Zoho", "iCloud", "Courier",
 }
 
 
