@@ -35,9 +35,6 @@ MAX_INPUT = 100_000
 _SMTPLIB_TUPLE = re.compile(r"\(\s*(\d{3})\s*,\s*(b?(['\"]).*\3)\s*\)", re.S)
 _BYTES_LITERAL = re.compile(r"b(['\"]).*\1", re.S)
 _IN_REPLY_TO = re.compile(r"\(in reply to ([^()]*?) command\)\s*$")
-#: ``lookup_enhanced(code, lang)`` once the catalogue translates enhanced codes; ``(code)`` today.
-_ENHANCED_TAKES_LANG = "lang" in lookup_enhanced.__code__.co_varnames[
-    : lookup_enhanced.__code__.co_argcount]
 
 
 @dataclass(frozen=True)
@@ -167,7 +164,7 @@ def _address(command: str | None) -> str:
 
 
 def _lookup_enhanced(code: str, lang: str) -> EnhancedCode:
-    return lookup_enhanced(code, lang) if _ENHANCED_TAKES_LANG else lookup_enhanced(code)
+    return lookup_enhanced(code, lang)
 
 
 def _base64_json(text: str) -> str:

@@ -83,10 +83,9 @@ def _enhanced_in(code: int, first_line: str) -> str | None:
 
 
 def _split_lines(text: str) -> list[str]:
-    """Split on CRLF or LF, allowing one final line end."""
-    if text.endswith("\r\n"):
-        text = text[:-2]
-    elif text.endswith("\n"):
+    """Split on CRLF or LF, allowing one final line end. Only one CR before each LF belongs to the
+    line end: a stray CR left in a line is text, which the parser then refuses (RFC 5321 §4.2)."""
+    if text.endswith("\n"):
         text = text[:-1]
     return [line[:-1] if line.endswith("\r") else line for line in text.split("\n")]
 
@@ -194,7 +193,8 @@ def command_verb(command: str | None) -> str:
         return command
     if command.startswith(_AUTH_STEP):
         return "AUTH"
-    return command.split(" ", 1)[0].upper()
+    words = command.split(None, 1)
+    return words[0].upper() if words else ""
 
 
 #: Prefix given to a client line that answers a 334 challenge.

@@ -342,3 +342,17 @@ def test_transcript_errors_name_the_rule_and_the_line(text, rule, words):
         parse_transcript(text)
     assert caught.value.rule == rule
     assert words in str(caught.value)
+
+
+def test_a_stray_cr_before_the_line_end_is_text_and_is_refused():
+    with pytest.raises(ReplyParseError) as error:
+        parse_reply("250 a\r\r\n")
+    assert error.value.rule == "text-characters"
+    assert parse_reply("250 a\r\n").lines == ("a",)  # one CR is the line end
+
+
+def test_the_command_word_is_read_across_any_white_space():
+    from smtplesson.reply import command_verb
+
+    assert command_verb("MAIL\tFROM:<a@b.example>") == "MAIL"
+    assert command_verb("rcpt  TO:<a@b.example>") == "RCPT"

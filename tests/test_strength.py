@@ -1060,31 +1060,24 @@ def _hindi_enough(text: str, where: str, share: float = 0.8) -> None:
 @pytest.mark.parametrize("paste", PASTES, ids=[paste.id for paste in PASTES])
 def test_every_paste_is_explained_in_hindi_when_asked(paste):
     """Hindi all through: the card, the verdict, what was read, each note and each piece of advice.
-    (A verdict or detail that quotes a library's own English message may hold more Latin.)
-    explain.py asks lookup_enhanced for a language only when its signature shows one; under
-    mutmut's trampolines it does not, so the enhanced codes' language is checked only outside."""
+    (A verdict or detail that quotes a library's own English message may hold more Latin.)"""
     result = explain_module.explain(paste.text, lang="hi")
     assert result.lang == "hi"
-    if explain_module._ENHANCED_TAKES_LANG:     # else enhanced-code texts on the card stay English
-        _hindi_enough(str(result), f"{paste.id}: the card", 0.5)
+    _hindi_enough(str(result), f"{paste.id}: the card", 0.5)
     for name in ("verdict", "detail"):
         _hindi_enough(getattr(result, name), f"{paste.id}: {name}", 0.5)
-    read_in_english = not explain_module._ENHANCED_TAKES_LANG and (
-        result.enhanced is not None or any(item.enhanced is not None for item in result.items))
     for name in ("advice", "detail_advice", "source"):
-        if not (read_in_english and name != "source"):
-            _hindi_enough(getattr(result, name), f"{paste.id}: {name}")
+        _hindi_enough(getattr(result, name), f"{paste.id}: {name}")
     for note in result.notes:
         _hindi_enough(note, f"{paste.id}: a note")
     for item in result.items:
         assert item.entry.lang == "hi"
         for note in item.notes:
             _hindi_enough(note, f"{paste.id}: a note on {item.reply.code}")
-        if not read_in_english:
-            _hindi_enough(item.advice, f"{paste.id}: the advice for {item.reply.code}")
-        if item.enhanced is not None and explain_module._ENHANCED_TAKES_LANG:
+        _hindi_enough(item.advice, f"{paste.id}: the advice for {item.reply.code}")
+        if item.enhanced is not None:
             assert item.enhanced.lang == "hi"
-    if result.enhanced is not None and explain_module._ENHANCED_TAKES_LANG:
+    if result.enhanced is not None:
         assert result.enhanced.lang == "hi"
 
 
