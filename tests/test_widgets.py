@@ -9,6 +9,7 @@ import smtplesson
 from smtplesson import ReplyParseError, i18n, quiz
 from smtplesson.lab import LabServer, Outcome, send_mail
 from smtplesson.widgets import CodeExplorer, ContrastCard, ExplainBox, LabPanel, Quiz
+from test_facts import card_rows
 
 HINDI_HEADINGS = ["विवरण", "जब आप इसे देखें", "कैसे ठीक करें", "मुख्य अंतर", "कब किसका उपयोग करें"]
 ENGLISH_HEADINGS = ["Description", "When you see it", "How to fix", "Key difference", "When to use which"]
@@ -100,10 +101,22 @@ def test_contrast_card_dropdowns_change_the_pair():
     card = ContrastCard()
     card.first.value = 530
     assert repr(card) == "ContrastCard(530 vs 535, en)"
-    assert "Must issue a STARTTLS command first" in card.card.value or "530" in card.card.value
+    rows = card_rows(card.card.value)
+    header, shared = rows[0], rows[4]                   # the codes, then the key difference
+    assert header[1][2].startswith("✘ 530 · permanent negative completion")
+    assert header[1][2].endswith("Authentication or TLS required first")
+    assert header[2][2].startswith("✘ 535 · permanent negative completion")
+    assert shared[0][2] == "Key difference" and shared[1][1] == 2      # one cell across both codes
+    assert shared[1][2].startswith("530 means the client skipped a required step")
+    assert "'Must issue a STARTTLS command first'" in shared[1][2]
+    assert "535 answers AUTH itself and means the credentials were checked and refused" in shared[1][2]
     assert card.comparison.curated
     card.second.value = 454
-    assert "530" in card.card.value and "454" in card.card.value
+    rows = card_rows(card.card.value)
+    assert rows[0][1][2].startswith("✘ 530 · permanent negative completion")
+    assert rows[0][2][2].startswith("⟳ 454 · transient negative completion")
+    assert rows[4][1][2].startswith("530 and 454 differ in their first digit, so in their class.")
+    assert "454 is transient negative completion: not done this time" in rows[4][1][2]
 
 
 def test_contrast_card_language_toggle_and_set_language():
@@ -122,17 +135,29 @@ def test_contrast_card_language_toggle_and_set_language():
 def test_contrast_card_static_card_is_the_card_on_screen_under_a_saved_copy_line():
     card = ContrastCard(250, 550)
     html = card._repr_mimebundle_()["text/html"]
-    assert html.endswith(card.card.value)
-    head = html[: len(html) - len(card.card.value)]
+    on_screen = smtplesson.compare(250, 550)._repr_html_()     # built apart from the widget
+    assert html.endswith(on_screen)
+    head = html[: len(html) - len(on_screen)]
     assert "saved copy of the widget" in head and "run this cell" in head
-    for heading in ENGLISH_HEADINGS:
-        assert heading in html
-    assert "✔ 250 · positive completion" in html and "✘ 550 · permanent negative completion" in html
+    rows = card_rows(on_screen)
+    assert [row[0][2] for row in rows[1:]] == ENGLISH_HEADINGS
+    assert rows[0][1][2].startswith("✔ 250 · positive completion")
+    assert rows[0][2][2].startswith("✘ 550 · permanent negative completion")
+    first, second = ([row[column][2] for row in rows[1:4]] for column in (1, 2))
+    assert first[0].startswith("The everyday positive reply") and first[2].startswith("Nothing to fix")
+    assert "the mailbox was not found" in second[0]                      # 550's column: its words
+    assert "'550 5.7.30 Basic authentication is not supported" in second[1]
+    assert second[2].startswith("Do not resend unchanged.")
 
 
 def test_contrast_card_rejects_bad_codes_with_the_rule():
-    with pytest.raises(ReplyParseError):
+    with pytest.raises(ReplyParseError) as caught:
         ContrastCard(250, 600)
+    assert caught.value.rule == "first-digit"
+    assert str(caught.value).startswith("600: the first digit must be 2, 3, 4 or 5")
+    with pytest.raises(ReplyParseError) as caught:
+        ContrastCard("5.7.8", 535)
+    assert caught.value.rule == "three-digits"
 
 
 def test_undefined_codes_can_be_compared():
