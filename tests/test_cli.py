@@ -39,7 +39,10 @@ def test_stdin_dash_reads_a_transcript():
 def test_hindi_answer():
     result = run("explain", "--lang", "hi", "250 OK")
     assert result.returncode == 0, result.stderr
-    assert "250" in result.stdout
+    lines = result.stdout.splitlines()
+    assert lines[0] == "✔ 250 माँगा गया काम हो गया"                    # 250's name in Hindi
+    assert lines[1].strip().startswith("विवरण: रोज़मर्रा का सफल उत्तर")
+    assert "2yz सफल (काम पूरा)" in result.stdout and "Description" not in result.stdout
 
 
 @pytest.mark.parametrize("args, stdin", [

@@ -143,8 +143,12 @@ def test_comparison_as_a_frame():
 
 
 def test_compare_rejects_bad_codes():
-    with pytest.raises(ReplyParseError):
+    with pytest.raises(ReplyParseError) as caught:
         compare(250, 600)
+    assert caught.value.rule == "first-digit" and "600" in str(caught.value)
+    with pytest.raises(ReplyParseError) as caught:
+        compare("25", 535)
+    assert caught.value.rule == "three-digits"
 
 
 def test_quoted_smtplib_form_is_still_recognised():

@@ -325,6 +325,8 @@ def test_every_curated_pair_reads_in_hindi(pair):
                 assert_hindi(text, f"compare({pair}, lang='hi').{facet.key}")
         if facet.shared:
             assert facet.a != facet_en.a, f"{pair} {facet.key} is the English text"
+    difference = card.facet("key_difference").a
+    assert str(a) in difference and str(b) in difference, f"{pair}: the Hindi key difference names both codes"
     assert_hindi(str(card), f"str(compare({pair}, lang='hi'))")
     assert 'lang="hi"' in card._repr_html_()
 

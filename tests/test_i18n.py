@@ -58,10 +58,15 @@ def test_hindi_code_texts_and_contrasts_are_complete_and_nfc():
 
 
 def test_compare_250_535_in_hindi():
+    """The names and the key difference in Hindi words (test_facts.py checks every cell)."""
     card = smtplesson.compare(250, 535, lang="hi")
     assert [facet.heading for facet in card.facets][0] == "विवरण"
-    assert card.a.lang == "hi" and card.b.lang == "hi"
-    assert card.facet("key_difference").a != smtplesson.compare(250, 535).facet("key_difference").a
+    assert (card.a.lang, card.b.lang) == ("hi", "hi")
+    assert (card.a.name, card.b.name) == ("माँगा गया काम हो गया", "प्रमाणीकरण क्रेडेंशियल अमान्य")
+    difference = card.facet("key_difference").a
+    assert difference.startswith("250 एक 2yz उत्तर है, यानी सफल (काम पूरा)")
+    assert "535 एक 5yz उत्तर है, यानी स्थायी विफलता, और यह केवल AUTH का उत्तर देता है" in difference
+    assert "सफल लॉग इन 235 होता है, 250 नहीं" in difference
     assert 'lang="hi"' in card._repr_html_()
 
 
@@ -73,8 +78,9 @@ def test_set_language_switches_the_default_and_rejects_unknown():
         assert "स्थायी विफलता" in str(smtplesson.explain("535 5.7.8 x"))
     finally:
         smtplesson.set_language("en")
-    with pytest.raises(ValueError, match="unknown language"):
+    with pytest.raises(ValueError, match="unknown language") as caught:
         smtplesson.set_language("fr")
+    assert caught.value.rule == "language" and smtplesson.get_language() == "en"
 
 
 def test_untranslated_code_is_marked_not_silently_english():
