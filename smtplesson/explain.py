@@ -205,13 +205,19 @@ def _explain_reply(reply: Reply, command: str | None, lang: str, paste_text: str
                           notes=tuple(texts), provider=provider, advice=advice)
 
 
+def _bytes_text(message: bytes) -> str:
+    """smtplib's bytes as text: UTF-8 (which US-ASCII is part of), so that a server's stray
+    non-ASCII reaches the repair note; bytes that are not UTF-8 break the text-characters rule."""
+    try:
+        return message.decode("utf-8")
+    except UnicodeDecodeError:
+        raise ReplyParseError.of("error.explain.reply_text", rule="text-characters") from None
+
+
 def _from_smtplib(code: int, message: bytes | str) -> str:
     """Rebuild the wire form of a reply from smtplib's (code, text): it drops each line's code."""
     if isinstance(message, bytes):
-        try:
-            message = message.decode("utf-8")
-        except UnicodeDecodeError:
-            raise ReplyParseError.of("error.explain.reply_text", rule="text-characters") from None
+        message = _bytes_text(message)
     parts = message.split("\n") if message else [""]
     last = len(parts) - 1
     return "\n".join(f"{code}{'-' if i < last else ' '}{part}" for i, part in enumerate(parts))
@@ -229,7 +235,7 @@ def _clean_paste(text: str) -> tuple[str, bool]:
         return _from_smtplib(code, message), True
     if _BYTES_LITERAL.fullmatch(text):
         value = ast.literal_eval(text)
-        return _clean_paste(value.decode("ascii", errors="strict")) if value else ("", False)
+        return _clean_paste(_bytes_text(value)) if value else ("", False)
     lines = [line.strip() for line in text.replace("\r\n", "\n").split("\n")]
     return "\n".join(line for line in lines if line), False
 

@@ -1297,3 +1297,91 @@ def test_smtplib_text_is_rebuilt_line_by_line_without_repairs():
 def test_a_dialogue_of_server_lines_only_in_lower_case_is_a_transcript():
     result = explain_module.explain("s: 220 lab\ns: 421 4.3.2 closing")
     assert result.kind == "transcript" and result.source == "" and len(result.items) == 2
+
+
+# --- explain.py: pastes written for the paths only one kind of paste takes ---------------------------
+
+t = i18n_module.t
+
+#: A session log a learner copies from a terminal on Windows (CRLF), with a line of their own on top,
+#: so the strict transcript reader refuses it and the debug-log reader takes the S:/C: lines.
+ZOHO_SESSION = ("Connecting to smtp.zoho.in:587\r\n"
+                "S: 220 mx.zohomail.in SMTP Server ready\r\nC: AUTH LOGIN\r\nS: 334 VXNlcm5hbWU6\r\n"
+                "C: YXNoYQ==\r\nS: 334 UGFzc3dvcmQ6\r\nC: d3Jvbmc=\r\nS: 535 Authentication Failed\r\n")
+
+
+@pytest.mark.parametrize("code", [500, 501, 502, 503, 504])
+def test_a_5yz_reply_just_above_a_hundred_is_still_permanent(code):
+    """500-504 sit where code // 101 would give 4: the verdict must still say 5yz's gist."""
+    verdict = explain_module.explain(f"{code} 5.5.2 Syntax error, command unrecognized").verdict
+    assert verdict == f"{code} {lookup(code).name}: not done, and the same request sent again unchanged will fail again"
+
+
+def test_a_334_whose_text_is_not_base64_is_only_a_question():
+    result = explain_module.explain("S: 220 x\nC: AUTH PLAIN\nS: 334 go ahead")
+    assert result.items[-1].notes == (CHALLENGE,)
+
+
+def test_the_wrong_class_note_comes_in_hindi_when_asked():
+    item = explain_module.explain("250 5.7.8 odd server", lang="hi").items[0]
+    assert item.notes == (t("note.enhanced_mismatch", "hi", enhanced="5.7.8", code=250),)
+    assert "एन्हांस्ड कोड" in item.notes[0]
+
+
+@pytest.mark.parametrize("text", ['""', "''", "``", "b''"])
+def test_an_empty_quoted_paste_is_refused_as_empty(text):
+    """Copying an empty string gives two quotes (or Python's b''): the learner is told it is empty."""
+    with pytest.raises(ReplyParseError) as caught:
+        explain_module.explain(text)
+    assert (caught.value.rule, str(caught.value)) == (
+        "empty", "the reply is empty: a reply has at least a three-digit code (RFC 5321 §4.2)")
+
+
+def test_a_placeholder_code_is_refused_quoting_what_was_typed():
+    with pytest.raises(ReplyParseError) as caught:
+        explain_module.explain("XXX")
+    assert caught.value.rule == "three-digits" and "it starts 'XXX'" in str(caught.value)
+
+
+def test_a_bytes_literal_with_utf8_text_is_read_with_a_note_like_smtplibs_tuple():
+    """b'…' as Python prints it: UTF-8 bytes are text that breaks the US-ASCII rule, not a bad literal."""
+    bare = explain_module.explain("b'535 5.7.8 Mot de passe refus\\xc3\\xa9'")
+    tuple_form = explain_module.explain("(535, b'5.7.8 Mot de passe refus\\xc3\\xa9')")
+    for result in (bare, tuple_form):
+        assert result.reply.code == 535 and result.reply.lines == ("5.7.8 Mot de passe refusé",)
+        assert any("'é' (U+00E9), which is not US-ASCII" in note for note in result.items[0].notes)
+    with pytest.raises(ReplyParseError) as caught:
+        explain_module.explain("b'535 5.7.8 \\xff'")
+    assert (caught.value.rule, str(caught.value)) == (
+        "text-characters", "the reply text is not text: reply text is US-ASCII (RFC 5321 §4.2)")
+
+
+def test_a_reply_that_names_a_windows_path_is_a_reply_not_a_dialogue():
+    result = explain_module.explain("451 4.3.0 Error writing C:\\Program Files\\hMailServer\\Data\\x.eml")
+    assert (result.kind, result.reply.code, result.items[0].enhanced.code) == ("reply", 451, "4.3.0")
+
+
+def test_client_lines_under_a_note_are_refused_as_a_dialogue():
+    """Only the learner's own line and C: lines: the refusal speaks of S:/C: lines, not of a reply code."""
+    with pytest.raises(ReplyParseError) as caught:
+        explain_module.explain("Here is what I sent:\nC: EHLO me\nC: AUTH LOGIN")
+    assert caught.value.rule == "transcript-side"
+    assert str(caught.value).startswith("transcript line 1 starts 'Here is what': each line must start with 'S: '")
+
+
+@pytest.mark.parametrize("lang", ["en", "hi"])
+def test_a_crlf_session_under_a_note_is_read_as_a_debug_log_with_its_provider(lang):
+    result = explain_module.explain(ZOHO_SESSION, lang=lang)
+    assert (result.kind, result.source) == ("transcript", t("paste.source.debug_log", lang))
+    assert [item.reply.code for item in result.items] == [220, 334, 334, 535]
+    assert result.verdict == t("verdict.auth_failed", lang, code=535, name=lookup(535, lang).name)
+    last = result.items[-1]
+    assert last.provider.id == "zoho-authentication-failed"     # "zoho" is only in the line on top
+    assert result.advice == last.provider.fix(lang) != last.entry.how_to_fix
+
+
+def test_one_server_line_under_a_note_is_enough_for_a_debug_log():
+    result = explain_module.explain("Connecting to smtp.example.org:587\n"
+                                    "S: 535 5.7.8 Authentication credentials invalid")
+    assert (result.kind, result.source, result.reply.code) == ("transcript", t("paste.source.debug_log"), 535)
+    assert result.verdict == "Authentication failed: the server answered 535 (Authentication credentials invalid)."
