@@ -1385,3 +1385,38 @@ def test_one_server_line_under_a_note_is_enough_for_a_debug_log():
                                     "S: 535 5.7.8 Authentication credentials invalid")
     assert (result.kind, result.source, result.reply.code) == ("transcript", t("paste.source.debug_log"), 535)
     assert result.verdict == "Authentication failed: the server answered 535 (Authentication credentials invalid)."
+
+
+#: A Nodemailer debug log cut short: the server's 535- never got its final line before QUIT, so the
+#: dialogue cannot be read; the reply inside it still can, and the host on top names the provider.
+ZOHO_CUT_LOG = ("[2025-11-16 11:57:21] INFO  [cDYfWw5r] Connection established to smtp.zoho.in:465\n"
+                "[2025-11-16 11:57:21] DEBUG [cDYfWw5r] S: 535-Authentication Failed\n"
+                "[2025-11-16 11:57:21] DEBUG [cDYfWw5r] C: QUIT\n")
+
+
+@pytest.mark.parametrize("lang", ["en", "hi"])
+def test_a_debug_log_whose_dialogue_breaks_is_read_for_its_reply(lang):
+    result = explain_module.explain(ZOHO_CUT_LOG, lang=lang)
+    assert (result.kind, result.source, result.lang) == ("paste", t("paste.source.embedded", lang), lang)
+    assert (result.reply.code, result.reply.lines) == (535, ("Authentication Failed",))
+    item = result.items[0]
+    assert item.provider.id == "zoho-authentication-failed" and item.entry.lang == lang
+    assert result.advice == item.provider.fix(lang) != item.entry.how_to_fix
+    assert result.verdict == f"535 {lookup(535, lang).name}: {t('gist.5', lang)}"
+
+
+@pytest.mark.parametrize("paste_id, code, pairs, advice", [
+    ("dotnet-enhanced-only", "5.5.1", "430 500 501 503 530 550 554 555", "class"),
+    ("mailkit-auth-5-7-3", "5.7.3", "कोई भी 5yz कोड", "provider"),
+    ("dsn-status-only", "5.1.1", "451 550", "enhanced"),
+])
+def test_an_enhanced_code_alone_is_told_all_in_hindi(paste_id, code, pairs, advice):
+    """Each piece of the card: the class's name, the code's meaning, the codes it pairs with, the advice."""
+    result = explain_module.explain(BY_ID[paste_id].text, lang="hi")
+    assert (result.kind, result.enhanced.code, result.enhanced.lang) == ("enhanced", code, "hi")
+    meaning = lookup_enhanced(code, "hi").meaning
+    assert f"वर्ग 5 स्थायी विफलता है ({t('gist.5', 'hi')}), और कोड का अर्थ है: {meaning} " in result.detail
+    assert f"(रजिस्ट्री {code} को {pairs} के साथ जोड़ती है)" in result.detail
+    expected = {"class": t("advice.5", "hi"), "enhanced": lookup_enhanced(code, "hi").advice,
+                "provider": result.provider and result.provider.fix("hi")}[advice]
+    assert result.advice == expected and _hindi_enough(result.advice, "advice") is None
