@@ -257,8 +257,8 @@ def explain(text: object, lang: str | None = None) -> Explanation:
 def _explain(text: object, lang: str) -> Explanation:
     if isinstance(text, Explanation):
         return text
-    if isinstance(text, Transcript):
-        return _explain_transcript(text, lang)
+    if isinstance(text, Transcript):  # its lines, like a paste's, may name the provider's host
+        return _explain_transcript(text, lang, paste_text=str(text))
     if isinstance(text, Reply):
         return Explanation(kind="reply", items=(_explain_reply(text, None, lang),), lang=lang)
     if isinstance(text, BaseException):
@@ -303,7 +303,7 @@ def _explain_text(text: str, lang: str) -> Explanation:
         return _explain_wire(cleaned, lang, kind="smtplib", source=t("paste.source.python", lang))
     if _is_transcript(cleaned):
         try:
-            return _explain_transcript(parse_transcript(cleaned), lang)
+            return _explain_transcript(parse_transcript(cleaned), lang, paste_text=text)
         except ReplyParseError as error:
             from . import paste
 

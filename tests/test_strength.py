@@ -1420,3 +1420,19 @@ def test_an_enhanced_code_alone_is_told_all_in_hindi(paste_id, code, pairs, advi
     expected = {"class": t("advice.5", "hi"), "enhanced": lookup_enhanced(code, "hi").advice,
                 "provider": result.provider and result.provider.fix("hi")}[advice]
     assert result.advice == expected and _hindi_enough(result.advice, "advice") is None
+
+
+#: The same session as ZOHO_SESSION, written as a clean dialogue: only the greeting names Zoho.
+ZOHO_DIALOGUE = ("S: 220 mx.zohomail.in SMTP Server ready\nC: AUTH LOGIN\nS: 334 VXNlcm5hbWU6\n"
+                 "C: YXNoYQ==\nS: 334 UGFzc3dvcmQ6\nC: d3Jvbmc=\nS: 535 Authentication Failed")
+
+
+@pytest.mark.parametrize("given", [ZOHO_DIALOGUE, parse_transcript(ZOHO_DIALOGUE), ZOHO_SESSION],
+                         ids=["text", "parsed", "debug-log"])
+def test_a_dialogue_names_its_provider_from_the_greeting_however_it_is_given(given):
+    """Zoho's 535 does not say 'Zoho'; its greeting does. A clean dialogue, a parsed one and the same
+    lines in a debug log all name the provider and give its fix."""
+    result = explain_module.explain(given)
+    assert result.kind == "transcript" and result.reply.code == 535
+    assert result.items[-1].provider.id == "zoho-authentication-failed"
+    assert result.advice.startswith("Generate an application-specific password in Zoho's security settings")
