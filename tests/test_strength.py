@@ -1436,3 +1436,37 @@ def test_a_dialogue_names_its_provider_from_the_greeting_however_it_is_given(giv
     assert result.kind == "transcript" and result.reply.code == 535
     assert result.items[-1].provider.id == "zoho-authentication-failed"
     assert result.advice.startswith("Generate an application-specific password in Zoho's security settings")
+
+
+def _session(*rcpts: tuple[str, str]) -> str:
+    """A session up to the recipients, then QUIT: each pair is an RCPT TO line and its reply."""
+    lines = ["S: 220 mx.example.org ESMTP", "C: EHLO laptop", "S: 250 mx.example.org",
+             "C: MAIL FROM:<asha@example.in>", "S: 250 2.1.0 Ok"]
+    for command, reply in rcpts:
+        lines += [f"C: {command}", f"S: {reply}"]
+    return "\n".join(lines + ["C: QUIT", "S: 221 2.0.0 Bye"])
+
+
+@pytest.mark.parametrize("first, again", [
+    # typed by hand without the angle brackets, refused, typed again with them
+    (("RCPT TO:ravi@example.org", "501 5.1.3 Bad recipient address syntax"), "RCPT TO:<ravi@example.org>"),
+    # DSN parameters the server does not support, then the same recipient without them
+    (("RCPT TO:<ravi@example.org> NOTIFY=SUCCESS,FAILURE ORCPT=rfc822;ravi@example.org",
+      "555 5.5.4 Unsupported option: NOTIFY"), "RCPT TO:<ravi@example.org>"),
+    # Caps Lock on, then off: the same mailbox, compared without case
+    (("RCPT TO:<XAVIER@EXAMPLE.ORG>", "550 5.1.1 <XAVIER@EXAMPLE.ORG>: Recipient address rejected"),
+     "RCPT TO:<xavier@example.org>"),
+])
+def test_a_recipient_refused_then_accepted_is_recovered(first, again):
+    result = explain_module.explain(_session(first, (again, "250 2.1.5 Ok")))
+    assert result.verdict == "The session ends with no refusal left standing."
+    assert result.deciding.reply.code == 221
+
+
+def test_another_recipient_at_the_same_address_literal_does_not_undo_a_refusal():
+    """An address literal holds colons (RFC 5321 §4.1.3); only the mailbox after 'TO:' is compared."""
+    result = explain_module.explain(_session(
+        ("RCPT TO:<ravi@[IPv6:2001:db8::25]>", "550 5.1.1 <ravi@[IPv6:2001:db8::25]>: User unknown"),
+        ("RCPT TO:<meera@[IPv6:2001:db8::25]>", "250 2.1.5 Ok")))
+    assert result.verdict == ("The server refused with 550 (Mailbox unavailable or action refused) "
+                              "in answer to RCPT TO:<ravi@[IPv6:2001:db8::25]>.")
