@@ -205,13 +205,19 @@ def _explain_reply(reply: Reply, command: str | None, lang: str, paste_text: str
                           notes=tuple(texts), provider=provider, advice=advice)
 
 
+def _bytes_text(message: bytes) -> str:
+    """smtplib's bytes as text: UTF-8 (which US-ASCII is part of), so that a server's stray
+    non-ASCII reaches the repair note; bytes that are not UTF-8 break the text-characters rule."""
+    try:
+        return message.decode("utf-8")
+    except UnicodeDecodeError:
+        raise ReplyParseError.of("error.explain.reply_text", rule="text-characters") from None
+
+
 def _from_smtplib(code: int, message: bytes | str) -> str:
     """Rebuild the wire form of a reply from smtplib's (code, text): it drops each line's code."""
     if isinstance(message, bytes):
-        try:
-            message = message.decode("utf-8")
-        except UnicodeDecodeError:
-            raise ReplyParseError.of("error.explain.reply_text", rule="text-characters") from None
+        message = _bytes_text(message)
     parts = message.split("\n") if message else [""]
     last = len(parts) - 1
     return "\n".join(f"{code}{'-' if i < last else ' '}{part}" for i, part in enumerate(parts))
@@ -229,7 +235,7 @@ def _clean_paste(text: str) -> tuple[str, bool]:
         return _from_smtplib(code, message), True
     if _BYTES_LITERAL.fullmatch(text):
         value = ast.literal_eval(text)
-        return _clean_paste(value.decode("ascii", errors="strict")) if value else ("", False)
+        return _clean_paste(_bytes_text(value)) if value else ("", False)
     lines = [line.strip() for line in text.replace("\r\n", "\n").split("\n")]
     return "\n".join(line for line in lines if line), False
 
@@ -251,8 +257,8 @@ def explain(text: object, lang: str | None = None) -> Explanation:
 def _explain(text: object, lang: str) -> Explanation:
     if isinstance(text, Explanation):
         return text
-    if isinstance(text, Transcript):
-        return _explain_transcript(text, lang)
+    if isinstance(text, Transcript):  # its lines, like a paste's, may name the provider's host
+        return _explain_transcript(text, lang, paste_text=str(text))
     if isinstance(text, Reply):
         return Explanation(kind="reply", items=(_explain_reply(text, None, lang),), lang=lang)
     if isinstance(text, BaseException):
@@ -297,7 +303,7 @@ def _explain_text(text: str, lang: str) -> Explanation:
         return _explain_wire(cleaned, lang, kind="smtplib", source=t("paste.source.python", lang))
     if _is_transcript(cleaned):
         try:
-            return _explain_transcript(parse_transcript(cleaned), lang)
+            return _explain_transcript(parse_transcript(cleaned), lang, paste_text=text)
         except ReplyParseError as error:
             from . import paste
 

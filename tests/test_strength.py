@@ -1297,3 +1297,176 @@ def test_smtplib_text_is_rebuilt_line_by_line_without_repairs():
 def test_a_dialogue_of_server_lines_only_in_lower_case_is_a_transcript():
     result = explain_module.explain("s: 220 lab\ns: 421 4.3.2 closing")
     assert result.kind == "transcript" and result.source == "" and len(result.items) == 2
+
+
+# --- explain.py: pastes written for the paths only one kind of paste takes ---------------------------
+
+t = i18n_module.t
+
+#: A session log a learner copies from a terminal on Windows (CRLF), with a line of their own on top,
+#: so the strict transcript reader refuses it and the debug-log reader takes the S:/C: lines.
+ZOHO_SESSION = ("Connecting to smtp.zoho.in:587\r\n"
+                "S: 220 mx.zohomail.in SMTP Server ready\r\nC: AUTH LOGIN\r\nS: 334 VXNlcm5hbWU6\r\n"
+                "C: YXNoYQ==\r\nS: 334 UGFzc3dvcmQ6\r\nC: d3Jvbmc=\r\nS: 535 Authentication Failed\r\n")
+
+
+@pytest.mark.parametrize("code", [500, 501, 502, 503, 504])
+def test_a_5yz_reply_just_above_a_hundred_is_still_permanent(code):
+    """500-504 sit where code // 101 would give 4: the verdict must still say 5yz's gist."""
+    verdict = explain_module.explain(f"{code} 5.5.2 Syntax error, command unrecognized").verdict
+    assert verdict == f"{code} {lookup(code).name}: not done, and the same request sent again unchanged will fail again"
+
+
+def test_a_334_whose_text_is_not_base64_is_only_a_question():
+    result = explain_module.explain("S: 220 x\nC: AUTH PLAIN\nS: 334 go ahead")
+    assert result.items[-1].notes == (CHALLENGE,)
+
+
+def test_the_wrong_class_note_comes_in_hindi_when_asked():
+    item = explain_module.explain("250 5.7.8 odd server", lang="hi").items[0]
+    assert item.notes == (t("note.enhanced_mismatch", "hi", enhanced="5.7.8", code=250),)
+    assert "एन्हांस्ड कोड" in item.notes[0]
+
+
+@pytest.mark.parametrize("text", ['""', "''", "``", "b''"])
+def test_an_empty_quoted_paste_is_refused_as_empty(text):
+    """Copying an empty string gives two quotes (or Python's b''): the learner is told it is empty."""
+    with pytest.raises(ReplyParseError) as caught:
+        explain_module.explain(text)
+    assert (caught.value.rule, str(caught.value)) == (
+        "empty", "the reply is empty: a reply has at least a three-digit code (RFC 5321 §4.2)")
+
+
+def test_a_placeholder_code_is_refused_quoting_what_was_typed():
+    with pytest.raises(ReplyParseError) as caught:
+        explain_module.explain("XXX")
+    assert caught.value.rule == "three-digits" and "it starts 'XXX'" in str(caught.value)
+
+
+def test_a_bytes_literal_with_utf8_text_is_read_with_a_note_like_smtplibs_tuple():
+    """b'…' as Python prints it: UTF-8 bytes are text that breaks the US-ASCII rule, not a bad literal."""
+    bare = explain_module.explain("b'535 5.7.8 Mot de passe refus\\xc3\\xa9'")
+    tuple_form = explain_module.explain("(535, b'5.7.8 Mot de passe refus\\xc3\\xa9')")
+    for result in (bare, tuple_form):
+        assert result.reply.code == 535 and result.reply.lines == ("5.7.8 Mot de passe refusé",)
+        assert any("'é' (U+00E9), which is not US-ASCII" in note for note in result.items[0].notes)
+    with pytest.raises(ReplyParseError) as caught:
+        explain_module.explain("b'535 5.7.8 \\xff'")
+    assert (caught.value.rule, str(caught.value)) == (
+        "text-characters", "the reply text is not text: reply text is US-ASCII (RFC 5321 §4.2)")
+
+
+def test_a_reply_that_names_a_windows_path_is_a_reply_not_a_dialogue():
+    result = explain_module.explain("451 4.3.0 Error writing C:\\Program Files\\hMailServer\\Data\\x.eml")
+    assert (result.kind, result.reply.code, result.items[0].enhanced.code) == ("reply", 451, "4.3.0")
+
+
+def test_client_lines_under_a_note_are_refused_as_a_dialogue():
+    """Only the learner's own line and C: lines: the refusal speaks of S:/C: lines, not of a reply code."""
+    with pytest.raises(ReplyParseError) as caught:
+        explain_module.explain("Here is what I sent:\nC: EHLO me\nC: AUTH LOGIN")
+    assert caught.value.rule == "transcript-side"
+    assert str(caught.value).startswith("transcript line 1 starts 'Here is what': each line must start with 'S: '")
+
+
+@pytest.mark.parametrize("lang", ["en", "hi"])
+def test_a_crlf_session_under_a_note_is_read_as_a_debug_log_with_its_provider(lang):
+    result = explain_module.explain(ZOHO_SESSION, lang=lang)
+    assert (result.kind, result.source) == ("transcript", t("paste.source.debug_log", lang))
+    assert [item.reply.code for item in result.items] == [220, 334, 334, 535]
+    assert result.verdict == t("verdict.auth_failed", lang, code=535, name=lookup(535, lang).name)
+    last = result.items[-1]
+    assert last.provider.id == "zoho-authentication-failed"     # "zoho" is only in the line on top
+    assert result.advice == last.provider.fix(lang) != last.entry.how_to_fix
+
+
+def test_one_server_line_under_a_note_is_enough_for_a_debug_log():
+    result = explain_module.explain("Connecting to smtp.example.org:587\n"
+                                    "S: 535 5.7.8 Authentication credentials invalid")
+    assert (result.kind, result.source, result.reply.code) == ("transcript", t("paste.source.debug_log"), 535)
+    assert result.verdict == "Authentication failed: the server answered 535 (Authentication credentials invalid)."
+
+
+#: A Nodemailer debug log cut short: the server's 535- never got its final line before QUIT, so the
+#: dialogue cannot be read; the reply inside it still can, and the host on top names the provider.
+ZOHO_CUT_LOG = ("[2025-11-16 11:57:21] INFO  [cDYfWw5r] Connection established to smtp.zoho.in:465\n"
+                "[2025-11-16 11:57:21] DEBUG [cDYfWw5r] S: 535-Authentication Failed\n"
+                "[2025-11-16 11:57:21] DEBUG [cDYfWw5r] C: QUIT\n")
+
+
+@pytest.mark.parametrize("lang", ["en", "hi"])
+def test_a_debug_log_whose_dialogue_breaks_is_read_for_its_reply(lang):
+    result = explain_module.explain(ZOHO_CUT_LOG, lang=lang)
+    assert (result.kind, result.source, result.lang) == ("paste", t("paste.source.embedded", lang), lang)
+    assert (result.reply.code, result.reply.lines) == (535, ("Authentication Failed",))
+    item = result.items[0]
+    assert item.provider.id == "zoho-authentication-failed" and item.entry.lang == lang
+    assert result.advice == item.provider.fix(lang) != item.entry.how_to_fix
+    assert result.verdict == f"535 {lookup(535, lang).name}: {t('gist.5', lang)}"
+
+
+@pytest.mark.parametrize("paste_id, code, pairs, advice", [
+    ("dotnet-enhanced-only", "5.5.1", "430 500 501 503 530 550 554 555", "class"),
+    ("mailkit-auth-5-7-3", "5.7.3", "कोई भी 5yz कोड", "provider"),
+    ("dsn-status-only", "5.1.1", "451 550", "enhanced"),
+])
+def test_an_enhanced_code_alone_is_told_all_in_hindi(paste_id, code, pairs, advice):
+    """Each piece of the card: the class's name, the code's meaning, the codes it pairs with, the advice."""
+    result = explain_module.explain(BY_ID[paste_id].text, lang="hi")
+    assert (result.kind, result.enhanced.code, result.enhanced.lang) == ("enhanced", code, "hi")
+    meaning = lookup_enhanced(code, "hi").meaning
+    assert f"वर्ग 5 स्थायी विफलता है ({t('gist.5', 'hi')}), और कोड का अर्थ है: {meaning} " in result.detail
+    assert f"(रजिस्ट्री {code} को {pairs} के साथ जोड़ती है)" in result.detail
+    expected = {"class": t("advice.5", "hi"), "enhanced": lookup_enhanced(code, "hi").advice,
+                "provider": result.provider and result.provider.fix("hi")}[advice]
+    assert result.advice == expected and _hindi_enough(result.advice, "advice") is None
+
+
+#: The same session as ZOHO_SESSION, written as a clean dialogue: only the greeting names Zoho.
+ZOHO_DIALOGUE = ("S: 220 mx.zohomail.in SMTP Server ready\nC: AUTH LOGIN\nS: 334 VXNlcm5hbWU6\n"
+                 "C: YXNoYQ==\nS: 334 UGFzc3dvcmQ6\nC: d3Jvbmc=\nS: 535 Authentication Failed")
+
+
+@pytest.mark.parametrize("given", [ZOHO_DIALOGUE, parse_transcript(ZOHO_DIALOGUE), ZOHO_SESSION],
+                         ids=["text", "parsed", "debug-log"])
+def test_a_dialogue_names_its_provider_from_the_greeting_however_it_is_given(given):
+    """Zoho's 535 does not say 'Zoho'; its greeting does. A clean dialogue, a parsed one and the same
+    lines in a debug log all name the provider and give its fix."""
+    result = explain_module.explain(given)
+    assert result.kind == "transcript" and result.reply.code == 535
+    assert result.items[-1].provider.id == "zoho-authentication-failed"
+    assert result.advice.startswith("Generate an application-specific password in Zoho's security settings")
+
+
+def _session(*rcpts: tuple[str, str]) -> str:
+    """A session up to the recipients, then QUIT: each pair is an RCPT TO line and its reply."""
+    lines = ["S: 220 mx.example.org ESMTP", "C: EHLO laptop", "S: 250 mx.example.org",
+             "C: MAIL FROM:<asha@example.in>", "S: 250 2.1.0 Ok"]
+    for command, reply in rcpts:
+        lines += [f"C: {command}", f"S: {reply}"]
+    return "\n".join(lines + ["C: QUIT", "S: 221 2.0.0 Bye"])
+
+
+@pytest.mark.parametrize("first, again", [
+    # typed by hand without the angle brackets, refused, typed again with them
+    (("RCPT TO:ravi@example.org", "501 5.1.3 Bad recipient address syntax"), "RCPT TO:<ravi@example.org>"),
+    # DSN parameters the server does not support, then the same recipient without them
+    (("RCPT TO:<ravi@example.org> NOTIFY=SUCCESS,FAILURE ORCPT=rfc822;ravi@example.org",
+      "555 5.5.4 Unsupported option: NOTIFY"), "RCPT TO:<ravi@example.org>"),
+    # Caps Lock on, then off: the same mailbox, compared without case
+    (("RCPT TO:<XAVIER@EXAMPLE.ORG>", "550 5.1.1 <XAVIER@EXAMPLE.ORG>: Recipient address rejected"),
+     "RCPT TO:<xavier@example.org>"),
+])
+def test_a_recipient_refused_then_accepted_is_recovered(first, again):
+    result = explain_module.explain(_session(first, (again, "250 2.1.5 Ok")))
+    assert result.verdict == "The session ends with no refusal left standing."
+    assert result.deciding.reply.code == 221
+
+
+def test_another_recipient_at_the_same_address_literal_does_not_undo_a_refusal():
+    """An address literal holds colons (RFC 5321 §4.1.3); only the mailbox after 'TO:' is compared."""
+    result = explain_module.explain(_session(
+        ("RCPT TO:<ravi@[IPv6:2001:db8::25]>", "550 5.1.1 <ravi@[IPv6:2001:db8::25]>: User unknown"),
+        ("RCPT TO:<meera@[IPv6:2001:db8::25]>", "250 2.1.5 Ok")))
+    assert result.verdict == ("The server refused with 550 (Mailbox unavailable or action refused) "
+                              "in answer to RCPT TO:<ravi@[IPv6:2001:db8::25]>.")
