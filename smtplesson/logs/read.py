@@ -70,29 +70,48 @@ def read_with_progress(source, *, year: int | None = None, progress: Progress | 
 
 
 class _Categories:
-    """One categorical column built chunk by chunk: each distinct value is kept once."""
+    """One categorical column built chunk by chunk: each chunk keeps its codes and its own distinct
+    values as Arrow strings (no Python object per value); one numbering across chunks at the end."""
 
     def __init__(self, known: tuple[str, ...] = (), missing: tuple[str, ...] = ()) -> None:
-        self.codes: dict[str, int] = {value: code for code, value in enumerate(known)}
-        self.missing = set(missing)
-        self.parts: list[np.ndarray] = []
+        self.known = pa.array(known, pa.large_string())  # values numbered first, in this order
+        self.missing = pa.array(missing, pa.large_string())
+        self.codes: list[np.ndarray] = []  # per chunk: where each row's value is in that chunk's values
+        self.values: list[pa.Array] = []  # per chunk: its distinct values, in order of appearance
 
     def add(self, values: pa.Array) -> None:
         encoded = pc.dictionary_encode(values)
-        mapping = np.array([-1 if value is None or value in self.missing
-                            else self.codes.setdefault(value, len(self.codes))
-                            for value in encoded.dictionary.to_pylist()] + [-1], np.int32)
-        indices = pc.fill_null(encoded.indices, len(mapping) - 1).to_numpy(zero_copy_only=False)
-        # the smallest integer type that holds every code so far (concatenation widens older parts)
-        smallest = np.int8 if len(self.codes) < 127 else np.int16 if len(self.codes) < 32767 else np.int32
-        self.parts.append(mapping.astype(smallest)[indices])
+        distinct = encoded.dictionary
+        keep = ~pc.is_in(distinct, value_set=self.missing).to_numpy(zero_copy_only=False)
+        size = int(keep.sum())  # the code of a missing value, one past the last kept value
+        number = np.append(np.where(keep, np.cumsum(keep) - 1, size), size)
+        codes = pc.fill_null(encoded.indices, len(distinct)).to_numpy(zero_copy_only=False)
+        self.codes.append(number.astype(np.min_scalar_type(size))[codes])
+        self.values.append(distinct if size == len(distinct) else distinct.filter(pa.array(keep)))
 
     def take(self) -> pd.Categorical:
-        codes = np.concatenate(self.parts) if self.parts else np.zeros(0, np.int32)
-        self.parts = []
-        categories = pd.Index(pa.array(list(self.codes), pa.string()).to_pandas(), dtype="str")
-        self.codes = {}
-        return pd.Categorical.from_codes(codes, dtype=pd.CategoricalDtype(categories))
+        encoded = pc.dictionary_encode(pa.concat_arrays([self.known, *self.values]))
+        index = encoded.indices.to_numpy(zero_copy_only=False)  # each chunk's values in the whole
+        count = len(encoded.dictionary)
+        # the integer type pandas picks for this many categories, so the codes are not copied again
+        kind = np.int8 if count < 127 else np.int16 if count < 32767 else np.int32
+        out = np.empty(sum(len(part) for part in self.codes), kind)
+        at, first = 0, len(self.known)
+        for codes, values in zip(self.codes, self.values):
+            mapping = np.append(index[first:first + len(values)], -1).astype(kind)
+            out[at:at + len(codes)] = mapping[codes]
+            at, first = at + len(codes), first + len(values)
+        self.codes, self.values = [], []
+        categories = pd.Index(encoded.dictionary.to_pandas(), dtype="str", copy=False)
+        # dictionary_encode made the names distinct: pandas need not check them with a hash table
+        dtype = _categorical_dtype(categories)
+        return pd.Categorical.from_codes(out, dtype=dtype)
+
+
+def _categorical_dtype(categories: pd.Index) -> pd.CategoricalDtype:
+    """A CategoricalDtype for names known to be distinct (pandas' own fast path where it has one)."""
+    fast = getattr(pd.CategoricalDtype, "_from_fastpath", None)
+    return fast(categories, False) if fast is not None else pd.CategoricalDtype(categories)
 
 
 class _Columns:
