@@ -90,11 +90,13 @@ class _Categories:
         self.values.append(distinct if size == len(distinct) else distinct.filter(pa.array(keep)))
 
     def take(self) -> pd.Categorical:
-        encoded = pc.dictionary_encode(pa.concat_arrays([self.known, *self.values]))
-        index = encoded.indices.to_numpy(zero_copy_only=False)  # each chunk's values in the whole
-        count = len(encoded.dictionary)
+        # one numbering of every chunk's values, chunk by chunk (the values are not concatenated)
+        encoded = pc.dictionary_encode(pa.chunked_array([self.known, *self.values], pa.large_string()))
+        parts = [part.indices.to_numpy(zero_copy_only=False) for part in encoded.chunks]
+        index = np.concatenate(parts) if parts else np.zeros(0, np.int32)  # empty chunks are left out
+        names = encoded.chunks[-1].dictionary if parts else self.known  # the last holds every value
         # the integer type pandas picks for this many categories, so the codes are not copied again
-        kind = np.int8 if count < 127 else np.int16 if count < 32767 else np.int32
+        kind = np.int8 if len(names) < 127 else np.int16 if len(names) < 32767 else np.int32
         out = np.empty(sum(len(part) for part in self.codes), kind)
         at, first = 0, len(self.known)
         for codes, values in zip(self.codes, self.values):
@@ -102,7 +104,7 @@ class _Categories:
             out[at:at + len(codes)] = mapping[codes]
             at, first = at + len(codes), first + len(values)
         self.codes, self.values = [], []
-        categories = pd.Index(encoded.dictionary.to_pandas(), dtype="str", copy=False)
+        categories = pd.Index(names.to_pandas(), dtype="str", copy=False)
         # dictionary_encode made the names distinct: pandas need not check them with a hash table
         dtype = _categorical_dtype(categories)
         return pd.Categorical.from_codes(out, dtype=dtype)

@@ -24,11 +24,21 @@ def _check(frame, name: str = "auth_failures") -> None:
                               "returns (rule: log-frame)", rule="log-frame")
 
 
-def refused(frame: pd.DataFrame) -> pd.DataFrame:
-    """The rows where the server answered 535 to AUTH, with a known client address."""
+def _as_text(column: pd.Series) -> pd.Series:
+    """A column as strings: a categorical one is taken from its categories (no Python string per row)."""
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        values = column.cat.categories.take(column.cat.codes.to_numpy(), allow_fill=True)
+        return pd.Series(values, index=column.index, name=column.name, copy=False)
+    return column.astype(str)
+
+
+def refused(frame: pd.DataFrame, columns: list[str] | None = None) -> pd.DataFrame:
+    """The rows where the server answered 535 to AUTH, with a known client address (only
+    ``columns`` of them if given: a summary copies no more than it reads)."""
     _check(frame)
     mask = (frame["event"] == "auth_failed") & (frame["code"] == REFUSED).fillna(False)
-    return frame.loc[mask & frame["client_ip"].notna()]
+    mask &= frame["client_ip"].notna()
+    return frame.loc[mask] if columns is None else frame.loc[mask, columns]
 
 
 def auth_failures(frame: pd.DataFrame) -> pd.DataFrame:
@@ -38,8 +48,8 @@ def auth_failures(frame: pd.DataFrame) -> pd.DataFrame:
     most); ``peak_per_minute`` is the most failures in one clock minute. Dovecot's own auth lines
     carry no reply code, so the same attempt is not counted twice when Postfix also logged it.
     """
-    rows = refused(frame)
-    ip = rows["client_ip"].astype(str)
+    rows = refused(frame, ["time", "client_ip", "username"])
+    ip = _as_text(rows["client_ip"])
     by_ip = rows.groupby(ip, sort=False)
     summary = pd.DataFrame({
         "failures": by_ip.size(),
@@ -91,9 +101,9 @@ def bans(frame: pd.DataFrame, *, maxretry: int = 5, findtime="10min") -> pd.Data
     _check(frame, "bans")
     window = _ban_rule(maxretry, findtime).to_timedelta64()
     summary = auth_failures(frame)[["failures"]].copy()
-    rows = refused(frame)
+    rows = refused(frame, ["time", "client_ip"])
     most, first = {}, {}
-    for ip, times in rows.groupby(rows["client_ip"].astype(str), sort=False)["time"]:
+    for ip, times in rows.groupby(_as_text(rows["client_ip"]), sort=False)["time"]:
         stamps = np.sort(times.to_numpy())
         # failures in (t - findtime, t] for each failure's time t
         inside = np.arange(1, len(stamps) + 1) - np.searchsorted(stamps, stamps - window, side="right")
