@@ -10,6 +10,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from . import times
+from .memory import give_back, system_memory
 from .parse import SCHEMA, UNKNOWN, ReadState, parse_chunk
 from .patterns import EVENTS
 from .source import open_source
@@ -54,13 +55,16 @@ def read_with_progress(source, *, year: int | None = None, progress: Progress | 
                               "(rule: log-year)", rule="log-year")
     src = opened or open_source(source)
     state = ReadState()
-    columns = _Columns()
-    for data in src.chunks():
-        columns.add(parse_chunk(data, state))
-        if progress is not None:
-            progress(src.position())
-    base = times.base_year(year, state.last, state.turns, src.mtime)
-    frame = columns.frame(base)
+    with system_memory():
+        columns = _Columns()
+        for data in src.chunks():
+            columns.add(parse_chunk(data, state))
+            if progress is not None:
+                progress(src.position())
+        give_back()  # what the chunks freed, before the columns are put together
+        base = times.base_year(year, state.last, state.turns, src.mtime)
+        frame = columns.frame(base)
+        give_back()  # and what putting them together freed, before the caller goes on
     frame.attrs.update({
         "source": src.name, "lines": state.lines, "unparsed": state.unparsed,
         "skipped": state.skipped, "unparsed_examples": list(state.examples),
@@ -140,6 +144,7 @@ class _Columns:
                 parts, self.numbers[name] = self.numbers[name], []
                 array = pa.chunked_array(parts, SCHEMA.field(name).type)
                 columns[name] = array.to_pandas(types_mapper=_NULLABLE_INTS.get)
+            give_back()  # each column's parts, once it stands on its own
         return pd.DataFrame(columns, copy=False)
 
     def _times(self, base: int) -> pd.Series:
@@ -147,7 +152,8 @@ class _Columns:
         forms, stamps = self.numbers.pop("_form"), self.numbers.pop("_stamp")
         out = np.empty(sum(len(part) for part in stamps), "datetime64[us]")
         at = 0
-        for form, stamp in zip(forms, stamps):  # a chunk at a time: no full-length temporaries
+        while stamps:  # a chunk at a time, each let go once copied: no full-length temporaries
+            form, stamp = forms.pop(0), stamps.pop(0)
             stamp = stamp.to_numpy(zero_copy_only=False)
             rfc = form.to_numpy(zero_copy_only=False) == times.RFC3164
             part = stamp.view("datetime64[us]").copy()

@@ -7,6 +7,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import SmtpLessonError
+from .memory import system_memory
 from .patterns import EVENTS
 
 #: The reply that refuses credentials (RFC 4954 §6): what auth_failures counts.
@@ -41,6 +42,7 @@ def refused(frame: pd.DataFrame, columns: list[str] | None = None) -> pd.DataFra
     return frame.loc[mask] if columns is None else frame.loc[mask, columns]
 
 
+@system_memory()  # what pandas hands to Arrow (the addresses' strings) shares numpy's allocator
 def auth_failures(frame: pd.DataFrame) -> pd.DataFrame:
     """Refused logins (535) per client address, most first: failures, first, last, usernames, peak_per_minute.
 
@@ -87,6 +89,7 @@ def _ban_rule(maxretry, findtime) -> pd.Timedelta:
     return window
 
 
+@system_memory()
 def bans(frame: pd.DataFrame, *, maxretry: int = 5, findtime="10min") -> pd.DataFrame:
     """Which addresses a fail2ban jail would ban: ``maxretry`` refused logins (535) within ``findtime``.
 
