@@ -89,13 +89,19 @@ class _Categories:
 
     def add(self, values: pa.Array) -> None:
         encoded = pc.dictionary_encode(values)
-        distinct = encoded.dictionary
+        distinct, indices = encoded.dictionary, encoded.indices
+        if indices.null_count:  # a missing value's code: one past the chunk's last value
+            indices = pc.fill_null(indices, len(distinct))
+        codes = indices.to_numpy(zero_copy_only=False)
         keep = ~pc.is_in(distinct, value_set=self.missing).to_numpy(zero_copy_only=False)
-        size = int(keep.sum())  # the code of a missing value, one past the last kept value
+        if keep.all():
+            self.codes.append(codes.astype(np.min_scalar_type(len(distinct))))
+            self.values.append(distinct)
+            return
+        size = int(keep.sum())  # the values standing for "not known" go, and their rows are missing
         number = np.append(np.where(keep, np.cumsum(keep) - 1, size), size)
-        codes = pc.fill_null(encoded.indices, len(distinct)).to_numpy(zero_copy_only=False)
         self.codes.append(number.astype(np.min_scalar_type(size))[codes])
-        self.values.append(distinct if size == len(distinct) else distinct.filter(pa.array(keep)))
+        self.values.append(distinct.filter(pa.array(keep)))
 
     def take(self) -> pd.Categorical:
         # one numbering of every chunk's values, chunk by chunk (the values are not concatenated)
