@@ -26,8 +26,6 @@ _MAY_BE_UNKNOWN = ("queue_id", "client_ip", "enhanced", "mechanism", "username",
 _NULLABLE_INTS = {pa.int16(): pd.Int16Dtype(), pa.int32(): pd.Int32Dtype()}
 
 Progress = Callable[[int], None]
-#: Chunks read between two hand-backs of freed memory (each chunk leaves a few MB behind).
-_GIVE_BACK_EVERY = 4
 
 
 def read_log(source, *, year: int | None = None) -> pd.DataFrame:
@@ -59,12 +57,10 @@ def read_with_progress(source, *, year: int | None = None, progress: Progress | 
     state = ReadState()
     with system_memory():
         columns = _Columns()
-        for count, data in enumerate(src.chunks(), 1):
+        for data in src.chunks():
             columns.add(parse_chunk(data, state))
             if progress is not None:
                 progress(src.position())
-            if count % _GIVE_BACK_EVERY == 0:
-                give_back()
         give_back()  # what the chunks freed, before the columns are put together
         base = times.base_year(year, state.last, state.turns, src.mtime)
         frame = columns.frame(base)
