@@ -69,14 +69,16 @@ class _Scatter:
                 value = value.combine_chunks()
             self.parts[name].append((rows, value.cast(kind)))
 
-    def column(self, name: str) -> pa.Array:
+    def column(self, name: str, keep: np.ndarray) -> pa.Array:
+        """The values of the rows ``keep``, in that order (null where none was put): one take."""
         parts = self.parts[name]
         if not parts:
-            return pa.nulls(self.size, _VALUES[name])
+            return pa.nulls(len(keep), _VALUES[name])
         rows = np.concatenate([r for r, _ in parts])
         values = pa.concat_arrays([v for _, v in parts])
         where = np.full(self.size, -1, np.int64)
         where[rows] = np.arange(len(rows))
+        where = where[keep]
         return values.take(pa.array(where, mask=where < 0))
 
 
@@ -312,9 +314,8 @@ def parse_chunk(data: bytes, state: ReadState) -> pa.Table:
         state.last = (int(month[-1]), int(day[-1]), int(seconds[-1]))
         stamp[rfc] = times.pack(turns, month, day, seconds)
     columns = {"_form": pa.array(form[rows]), "_stamp": pa.array(stamp)}
-    take = pa.array(rows)
     for name in _VALUES:
-        columns[name] = chunk.out.column(name).take(take)
+        columns[name] = chunk.out.column(name, rows)
     return pa.table(columns, schema=SCHEMA)
 
 

@@ -10,6 +10,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from . import times
+from .memory import give_back, system_memory
 from .parse import SCHEMA, UNKNOWN, ReadState, parse_chunk
 from .patterns import EVENTS
 from .source import open_source
@@ -54,13 +55,16 @@ def read_with_progress(source, *, year: int | None = None, progress: Progress | 
                               "(rule: log-year)", rule="log-year")
     src = opened or open_source(source)
     state = ReadState()
-    columns = _Columns()
-    for data in src.chunks():
-        columns.add(parse_chunk(data, state))
-        if progress is not None:
-            progress(src.position())
-    base = times.base_year(year, state.last, state.turns, src.mtime)
-    frame = columns.frame(base)
+    with system_memory():
+        columns = _Columns()
+        for data in src.chunks():
+            columns.add(parse_chunk(data, state))
+            if progress is not None:
+                progress(src.position())
+        give_back()  # what the chunks freed, before the columns are put together
+        base = times.base_year(year, state.last, state.turns, src.mtime)
+        frame = columns.frame(base)
+        give_back()  # and what putting them together freed, before the caller goes on
     frame.attrs.update({
         "source": src.name, "lines": state.lines, "unparsed": state.unparsed,
         "skipped": state.skipped, "unparsed_examples": list(state.examples),
@@ -70,29 +74,56 @@ def read_with_progress(source, *, year: int | None = None, progress: Progress | 
 
 
 class _Categories:
-    """One categorical column built chunk by chunk: each distinct value is kept once."""
+    """One categorical column built chunk by chunk: each chunk keeps its codes and its own distinct
+    values as Arrow strings (no Python object per value); one numbering across chunks at the end."""
 
     def __init__(self, known: tuple[str, ...] = (), missing: tuple[str, ...] = ()) -> None:
-        self.codes: dict[str, int] = {value: code for code, value in enumerate(known)}
-        self.missing = set(missing)
-        self.parts: list[np.ndarray] = []
+        self.known = pa.array(known, pa.large_string())  # values numbered first, in this order
+        self.missing = pa.array(missing, pa.large_string())
+        self.codes: list[np.ndarray] = []  # per chunk: where each row's value is in that chunk's values
+        self.values: list[pa.Array] = []  # per chunk: its distinct values, in order of appearance
 
     def add(self, values: pa.Array) -> None:
         encoded = pc.dictionary_encode(values)
-        mapping = np.array([-1 if value is None or value in self.missing
-                            else self.codes.setdefault(value, len(self.codes))
-                            for value in encoded.dictionary.to_pylist()] + [-1], np.int32)
-        indices = pc.fill_null(encoded.indices, len(mapping) - 1).to_numpy(zero_copy_only=False)
-        # the smallest integer type that holds every code so far (concatenation widens older parts)
-        smallest = np.int8 if len(self.codes) < 127 else np.int16 if len(self.codes) < 32767 else np.int32
-        self.parts.append(mapping.astype(smallest)[indices])
+        distinct, indices = encoded.dictionary, encoded.indices
+        if indices.null_count:  # a missing value's code: one past the chunk's last value
+            indices = pc.fill_null(indices, len(distinct))
+        codes = indices.to_numpy(zero_copy_only=False)
+        keep = ~pc.is_in(distinct, value_set=self.missing).to_numpy(zero_copy_only=False)
+        if keep.all():
+            self.codes.append(codes.astype(np.min_scalar_type(len(distinct))))
+            self.values.append(distinct)
+            return
+        size = int(keep.sum())  # the values standing for "not known" go, and their rows are missing
+        number = np.append(np.where(keep, np.cumsum(keep) - 1, size), size)
+        self.codes.append(number.astype(np.min_scalar_type(size))[codes])
+        self.values.append(distinct.filter(pa.array(keep)))
 
     def take(self) -> pd.Categorical:
-        codes = np.concatenate(self.parts) if self.parts else np.zeros(0, np.int32)
-        self.parts = []
-        categories = pd.Index(pa.array(list(self.codes), pa.string()).to_pandas(), dtype="str")
-        self.codes = {}
-        return pd.Categorical.from_codes(codes, dtype=pd.CategoricalDtype(categories))
+        # one numbering of every chunk's values, chunk by chunk (the values are not concatenated)
+        encoded = pc.dictionary_encode(pa.chunked_array([self.known, *self.values], pa.large_string()))
+        parts = [part.indices.to_numpy(zero_copy_only=False) for part in encoded.chunks]
+        index = np.concatenate(parts) if parts else np.zeros(0, np.int32)  # empty chunks are left out
+        names = encoded.chunks[-1].dictionary if parts else self.known  # the last holds every value
+        # the integer type pandas picks for this many categories, so the codes are not copied again
+        kind = np.int8 if len(names) < 127 else np.int16 if len(names) < 32767 else np.int32
+        out = np.empty(sum(len(part) for part in self.codes), kind)
+        at, first = 0, len(self.known)
+        for codes, values in zip(self.codes, self.values):
+            mapping = np.append(index[first:first + len(values)], -1).astype(kind)
+            out[at:at + len(codes)] = mapping[codes]
+            at, first = at + len(codes), first + len(values)
+        self.codes, self.values = [], []
+        categories = pd.Index(names.to_pandas(), dtype="str", copy=False)
+        # dictionary_encode made the names distinct: pandas need not check them with a hash table
+        dtype = _categorical_dtype(categories)
+        return pd.Categorical.from_codes(out, dtype=dtype)
+
+
+def _categorical_dtype(categories: pd.Index) -> pd.CategoricalDtype:
+    """A CategoricalDtype for names known to be distinct (pandas' own fast path where it has one)."""
+    fast = getattr(pd.CategoricalDtype, "_from_fastpath", None)
+    return fast(categories, False) if fast is not None else pd.CategoricalDtype(categories)
 
 
 class _Columns:
@@ -119,6 +150,7 @@ class _Columns:
                 parts, self.numbers[name] = self.numbers[name], []
                 array = pa.chunked_array(parts, SCHEMA.field(name).type)
                 columns[name] = array.to_pandas(types_mapper=_NULLABLE_INTS.get)
+            give_back()  # each column's parts, once it stands on its own
         return pd.DataFrame(columns, copy=False)
 
     def _times(self, base: int) -> pd.Series:
@@ -126,7 +158,8 @@ class _Columns:
         forms, stamps = self.numbers.pop("_form"), self.numbers.pop("_stamp")
         out = np.empty(sum(len(part) for part in stamps), "datetime64[us]")
         at = 0
-        for form, stamp in zip(forms, stamps):  # a chunk at a time: no full-length temporaries
+        while stamps:  # a chunk at a time, each let go once copied: no full-length temporaries
+            form, stamp = forms.pop(0), stamps.pop(0)
             stamp = stamp.to_numpy(zero_copy_only=False)
             rfc = form.to_numpy(zero_copy_only=False) == times.RFC3164
             part = stamp.view("datetime64[us]").copy()

@@ -7,6 +7,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import SmtpLessonError
+from .memory import system_memory
 from .patterns import EVENTS
 
 #: The reply that refuses credentials (RFC 4954 §6): what auth_failures counts.
@@ -24,13 +25,26 @@ def _check(frame, name: str = "auth_failures") -> None:
                               "returns (rule: log-frame)", rule="log-frame")
 
 
-def refused(frame: pd.DataFrame) -> pd.DataFrame:
-    """The rows where the server answered 535 to AUTH, with a known client address."""
+def _as_text(column: pd.Series) -> pd.Series:
+    """A column as strings: a categorical one is taken from its categories (no Python string per row)."""
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        values = column.cat.categories.take(column.cat.codes.to_numpy(), allow_fill=True)
+        return pd.Series(values, index=column.index, name=column.name, copy=False)
+    return column.astype(str)
+
+
+def refused(frame: pd.DataFrame, columns: list[str] | None = None) -> pd.DataFrame:
+    """The rows where the server answered 535 to AUTH, with a known client address (only
+    ``columns`` of them if given: a summary copies no more than it reads)."""
     _check(frame)
-    mask = (frame["event"] == "auth_failed") & (frame["code"] == REFUSED).fillna(False)
-    return frame.loc[mask & frame["client_ip"].notna()]
+    # plain numpy masks, one byte a row, and one take of just the rows and columns asked for
+    mask = (frame["code"] == REFUSED).to_numpy(dtype=bool, na_value=False)
+    mask &= (frame["event"] == "auth_failed").to_numpy(dtype=bool)
+    mask &= frame["client_ip"].notna().to_numpy()
+    return (frame if columns is None else frame[columns]).iloc[np.flatnonzero(mask)]
 
 
+@system_memory()  # what pandas hands to Arrow (the addresses' strings) shares numpy's allocator
 def auth_failures(frame: pd.DataFrame) -> pd.DataFrame:
     """Refused logins (535) per client address, most first: failures, first, last, usernames, peak_per_minute.
 
@@ -38,8 +52,8 @@ def auth_failures(frame: pd.DataFrame) -> pd.DataFrame:
     most); ``peak_per_minute`` is the most failures in one clock minute. Dovecot's own auth lines
     carry no reply code, so the same attempt is not counted twice when Postfix also logged it.
     """
-    rows = refused(frame)
-    ip = rows["client_ip"].astype(str)
+    rows = refused(frame, ["time", "client_ip", "username"])
+    ip = _as_text(rows["client_ip"])
     by_ip = rows.groupby(ip, sort=False)
     summary = pd.DataFrame({
         "failures": by_ip.size(),
@@ -77,6 +91,7 @@ def _ban_rule(maxretry, findtime) -> pd.Timedelta:
     return window
 
 
+@system_memory()
 def bans(frame: pd.DataFrame, *, maxretry: int = 5, findtime="10min") -> pd.DataFrame:
     """Which addresses a fail2ban jail would ban: ``maxretry`` refused logins (535) within ``findtime``.
 
@@ -91,9 +106,9 @@ def bans(frame: pd.DataFrame, *, maxretry: int = 5, findtime="10min") -> pd.Data
     _check(frame, "bans")
     window = _ban_rule(maxretry, findtime).to_timedelta64()
     summary = auth_failures(frame)[["failures"]].copy()
-    rows = refused(frame)
+    rows = refused(frame, ["time", "client_ip"])
     most, first = {}, {}
-    for ip, times in rows.groupby(rows["client_ip"].astype(str), sort=False)["time"]:
+    for ip, times in rows.groupby(_as_text(rows["client_ip"]), sort=False)["time"]:
         stamps = np.sort(times.to_numpy())
         # failures in (t - findtime, t] for each failure's time t
         inside = np.arange(1, len(stamps) + 1) - np.searchsorted(stamps, stamps - window, side="right")
