@@ -21,7 +21,7 @@ from importlib import resources
 
 from .digits import CATEGORIES, REPLY_CLASSES, check_code, split_enhanced
 from .errors import told_in
-from .i18n import check_language, t
+from .i18n import LANGUAGES, check_language, t
 
 #: Command tokens used in the ``commands`` column (CONNECT = the greeting, END-OF-DATA = after ".").
 COMMANDS = (
@@ -163,6 +163,8 @@ def _enhanced(lang: str = "en") -> dict[str, dict[str, str]]:
 
 def lookup(code: int | str, lang: str | None = None) -> ReplyCode:
     """The catalogue entry for a reply code; a well-formed code no RFC defines is decoded by its digits."""
+    if type(code) is int and lang in LANGUAGES and code in _codes(lang):  # explain()'s common case
+        return _codes(lang)[code]
     with told_in(lang):
         number = check_code(code)
     lang = check_language(lang)
@@ -195,8 +197,12 @@ def lookup_enhanced(code: str, lang: str | None = None) -> EnhancedCode:
     """
     with told_in(lang):
         klass, subject, detail = split_enhanced(code)
-    lang = check_language(lang)
-    code = f"{klass}.{subject}.{detail}"
+    return _entry(f"{klass}.{subject}.{detail}", check_language(lang))
+
+
+def _build_entry(code: str, lang: str) -> EnhancedCode:
+    """The entry for a well-formed enhanced code in a known language (``_entry`` keeps them)."""
+    klass, subject, detail = (int(part) for part in code.split("."))
     parts = _parts(lang)
     class_name = parts[("class", klass)]["name"]
     subject_row = parts.get(("subject", subject))
@@ -233,6 +239,11 @@ def lookup_enhanced(code: str, lang: str | None = None) -> EnhancedCode:
         registered=registered is not None,
         lang=main.get("lang", "en"),
     )
+
+
+#: Entries are frozen and the data files do not change, so each is built once: explain() looks
+#: one up for nearly every reply it reads (bench/bench_explain.py).
+_entry = lru_cache(maxsize=1024)(_build_entry)
 
 
 def registered_enhanced_codes() -> tuple[str, ...]:

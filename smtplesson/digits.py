@@ -37,9 +37,9 @@ def check_code(code: object) -> int:
     if isinstance(code, bool) or not isinstance(code, (int, str)):
         raise ReplyParseError.of("error.code.type", rule="code-type", type=type(code).__name__)
     text = str(code).strip() if isinstance(code, str) else str(code)
-    if ENHANCED_RE.fullmatch(text):
-        raise ReplyParseError.of("error.code.enhanced", rule="three-digits", code=text)
     if not (len(text) == 3 and text.isascii() and text.isdigit()):
+        if ENHANCED_RE.fullmatch(text):
+            raise ReplyParseError.of("error.code.enhanced", rule="three-digits", code=text)
         raise ReplyParseError.of("error.code.three_digits", rule="three-digits", text=text[:20])
     first, second = int(text[0]), int(text[1])
     if first not in REPLY_CLASSES:

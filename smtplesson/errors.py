@@ -9,8 +9,6 @@ language: the current language when it is raised, or the ``lang`` given to ``exp
 
 from __future__ import annotations
 
-from contextlib import contextmanager
-from typing import Iterator
 
 
 class SmtpLessonError(ValueError):
@@ -81,15 +79,23 @@ class LabError(SmtpLessonError):
     """The live lab could not do what was asked (bad setting, port in use, lab stopped)."""
 
 
-@contextmanager
-def told_in(lang: str | None) -> Iterator[None]:
+class told_in:  # noqa: N801 - used as a function: ``with told_in(lang):``
     """Within this block, an ``SmtpLessonError`` that escapes is told in ``lang``.
 
     ``explain(text, lang="hi")`` uses it so that the strict parser, which takes no language, still
-    refuses in Hindi. A language that is not in the catalogue leaves the error as it was.
+    refuses in Hindi. A language that is not in the catalogue leaves the error as it was. (A class,
+    not ``@contextmanager``: explain() enters several of these for every reply it reads.)
     """
-    try:
-        yield
-    except SmtpLessonError as error:
-        error.in_language(lang)
-        raise
+
+    __slots__ = ("lang",)
+
+    def __init__(self, lang: str | None) -> None:
+        self.lang = lang
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, kind: type | None, error: BaseException | None, trace: object) -> bool:
+        if isinstance(error, SmtpLessonError):
+            error.in_language(self.lang)
+        return False  # the error goes on

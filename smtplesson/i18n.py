@@ -42,6 +42,8 @@ def check_language(lang: str | None) -> str:
     if lang is None:
         return _current
     if isinstance(lang, str):
+        if lang in LANGUAGES:
+            return lang
         typed = lang.strip().lower()
         typed = _ALIASES.get(typed, typed)
         if typed in LANGUAGES:

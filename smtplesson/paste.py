@@ -513,7 +513,12 @@ def _dialogue_lines(text: str, fmt: DialogueFormat) -> list[tuple[str, str, str 
 
 
 def _hinted(hints: tuple[str, ...], lowered: str) -> bool:
-    return not hints or any(hint in lowered for hint in hints)
+    if not hints:
+        return True
+    for hint in hints:  # a plain loop: this runs for every recogniser on every paste
+        if hint in lowered:
+            return True
+    return False
 
 
 def find_dialogue(text: str, minimum: int, lowered: str = "") -> Found | None:

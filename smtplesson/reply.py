@@ -11,6 +11,7 @@ import base64
 import binascii
 import re
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Iterable
 
 from .digits import CATEGORIES, ENHANCED_RE, REPLY_CLASSES, check_code
@@ -38,7 +39,7 @@ class Reply:
     def multiline(self) -> bool:
         return len(self.lines) > 1
 
-    @property
+    @cached_property
     def enhanced(self) -> str | None:
         """The enhanced code (RFC 3463) opening the first line, if its class agrees (RFC 2034 §4)."""
         return _enhanced_in(self.code, self.lines[0])

@@ -102,3 +102,13 @@ def started_lesson(command: list[str], cwd: Path, env: dict[str, str], timeout: 
             with contextlib.suppress(subprocess.TimeoutExpired):
                 process.wait(timeout=30)
         process.stdout.close()
+
+
+@pytest.fixture(autouse=True)
+def _entries_built_afresh():
+    """Each test builds the enhanced-code entries it looks up (the package keeps them once built),
+    so a broken builder fails the tests that read its entries, not only the first test to run."""
+    from smtplesson import catalogue
+
+    catalogue._entry.cache_clear()
+    yield

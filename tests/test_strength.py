@@ -674,7 +674,7 @@ def fresh_data():
     """Forget what was read from the data files, so this test reads them again (the readers are
     cached, and a cache filled before a test would hide a broken reader)."""
     cached = (catalogue_module._codes, catalogue_module._parts, catalogue_module._enhanced,
-              compare_module.contrasts, i18n_module.catalog)
+              catalogue_module._entry, compare_module.contrasts, i18n_module.catalog)
     for function in cached:
         function.cache_clear()
     yield
