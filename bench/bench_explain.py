@@ -1,16 +1,47 @@
 """explain() per paste on a mixed set of pastes, against explain() on plain replies (target: 3x).
 
 A learner pastes a traceback, a library's error, a log line or a bounce; explain() has to find the
-reply in it before it explains it. The baseline is explain() on plain replies, measured in the same
-process and interleaved with the pastes, so machine load hits both alike. (Before it read pastes,
-explain() took about 15-25 µs per plain reply here; the plain-reply figure below shows whether the
-fast path kept that.)
+reply in it before it explains it. Two baselines, each measured in the same process and
+interleaved with the pastes, so machine load hits all of them alike:
+
+- explain() on plain replies, as the package is now;
+- explain() on plain replies as it was before it read pastes (issue 14's "today", commit BEFORE),
+  taken from git history into a temporary folder under another name. Without git history (a copy
+  of the package, not a clone) that line is left out.
 """
 
+import io
 import statistics
+import subprocess
+import sys
+import tarfile
+import tempfile
 import time
+from pathlib import Path
 
 from smtplesson import explain
+
+ROOT = Path(__file__).resolve().parent.parent
+BEFORE = "ada3edb"  # main before explain() read pastes: the "today" of issue 14's target
+
+
+def explain_before(folder: str):
+    """explain() as it was at BEFORE, imported as ``smtplesson_before``; None without git history."""
+    archive = subprocess.run(["git", "-C", str(ROOT), "archive", BEFORE, "smtplesson"],
+                             capture_output=True)
+    if archive.returncode != 0:
+        return None
+    with tarfile.open(fileobj=io.BytesIO(archive.stdout)) as tar:
+        tar.extractall(folder, **({"filter": "data"} if hasattr(tarfile, "data_filter") else {}))
+    package = Path(folder) / "smtplesson_before"
+    (Path(folder) / "smtplesson").rename(package)
+    for module in package.glob("*.py"):  # its data files are its own, not the installed package's
+        module.write_text(module.read_text("utf-8").replace(
+            'resources.files("smtplesson")', "resources.files(__package__)"), "utf-8")
+    sys.path.insert(0, folder)
+    import smtplesson_before
+
+    return smtplesson_before.explain
 
 PLAIN = [
     "250 OK",
@@ -46,21 +77,36 @@ PASTES = [
 ] + PLAIN  # people also paste plain replies
 
 
-def per_call(texts: list[str]) -> float:
-    """Seconds per explain() call, over one pass through ``texts``."""
+def per_call(texts: list[str], function=explain) -> float:
+    """Seconds per call of ``function``, over one pass through ``texts``."""
     start = time.perf_counter()
     for text in texts:
-        explain(text)
+        function(text)
     return (time.perf_counter() - start) / len(texts)
 
 
-for text in PASTES + PLAIN:  # warm up: data files, regular expressions, catalogue
-    explain(text)
-plain_samples, paste_samples = [], []
-for _ in range(400):  # interleaved, so drift hits both sides alike
-    plain_samples.append(per_call(PLAIN))
-    paste_samples.append(per_call(PASTES))
+with tempfile.TemporaryDirectory() as folder:
+    before = explain_before(folder)
+    for text in PASTES + PLAIN:  # warm up: data files, regular expressions, catalogue
+        explain(text)
+    for text in PLAIN if before else ():
+        before(text)
+    plain_samples, paste_samples, before_samples = [], [], []
+    for _ in range(400):  # interleaved, so drift hits every side alike
+        plain_samples.append(per_call(PLAIN))
+        paste_samples.append(per_call(PASTES))
+        if before:
+            before_samples.append(per_call(PLAIN, before))
+
 plain, pastes = statistics.median(plain_samples), statistics.median(paste_samples)
 ratio = pastes / plain
 print(f"explain() on mixed pastes: {pastes * 1e6:.1f} µs per paste vs {plain * 1e6:.1f} µs per "
       f"plain reply -> ratio {ratio:.2f} (target <= 3) {'ok' if ratio <= 3 else 'OVER TARGET'}")
+if before_samples:
+    old = statistics.median(before_samples)
+    ratio = pastes / old
+    print(f"explain() on mixed pastes vs explain() at {BEFORE} on plain replies: {pastes * 1e6:.1f} "
+          f"µs vs {old * 1e6:.1f} µs -> ratio {ratio:.2f} (target <= 3) "
+          f"{'ok' if ratio <= 3 else 'OVER TARGET'}; plain replies now {plain / old:.2f}x then")
+else:
+    print(f"explain() at {BEFORE}: no git history here, so that baseline is left out")
