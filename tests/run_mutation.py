@@ -28,7 +28,7 @@ KILLED = {1, 3, 24, -24, 36, 152, 255}
 SURVIVED = {0}
 NO_TESTS = {5, 33}
 #: A mutant named in MUTATION.md as equivalent: `smtplesson.reply.x_parse_reply__mutmut_12`.
-LISTED = re.compile(r"`(smtplesson\.[a-z_]+\.[A-Za-z0-9_ǁ]+__mutmut_\d+)`")
+LISTED = re.compile(r"`(smtplesson\.[a-z0-9_]+\.[A-Za-z0-9_ǁ]+__mutmut_\d+)`")
 
 
 def equivalents() -> set[str]:

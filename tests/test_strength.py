@@ -193,9 +193,36 @@ S: 250 2.1.0 Ok
     (None, ""), (CONNECTION, "(connection)"), (END_OF_DATA, "(end of data)"),
     ("(AUTH) YWxpY2U=", "AUTH"), ("mail FROM:<a@b>", "MAIL"), ("EHLO", "EHLO"),
     ("rcpt TO:<a@b> NOTIFY=NEVER", "RCPT"), ("AUTH PLAIN AGFsaWNl", "AUTH"),
+    ("", ""), ("  \t", ""),  # an empty client line (e.g. XOAUTH2's answer to an error) has no verb
 ])
 def test_command_verb(command, verb):
     assert command_verb(command) == verb
+
+
+XOAUTH2_REFUSED = (
+    "S: 220 lab.example ESMTP\nC: EHLO laptop\nS: 250 AUTH XOAUTH2\n"
+    "C: AUTH XOAUTH2 dXNlcj1hbGljZQFhdXRoPUJlYXJlciB5YTI5LmV4cGlyZWQBAQ==\n"
+    "S: 334 eyJzdGF0dXMiOiI0MDEifQ==\nC: \nS: 535 5.7.8 Authentication credentials invalid\n"
+    "C: AUTH LOGIN\nS: 334 VXNlcm5hbWU6\nC: *\nS: 501 5.7.0 Authentication cancelled\n"
+    "C: AUTH PLAIN =\nS: 535 5.7.8 Authentication credentials invalid"
+)
+
+
+def test_auth_payloads_are_shown_in_clear_with_their_separators_and_empty_answers_named():
+    notes = {text: note for side, text, note in parse_transcript(XOAUTH2_REFUSED).annotated()}
+    token_line = next(text for text in notes if text.startswith("AUTH XOAUTH2"))
+    # XOAUTH2's 0x01 separators as ^A, as Google's description of the format writes them
+    assert notes[token_line] == "base64 → user=alice^Aauth=Bearer ya29.expired^A^A"
+    assert notes[""] == "(empty line)"        # the client's empty answer to the error is named
+    assert notes["*"] == "* = cancel"
+    assert notes["AUTH PLAIN ="] == "= : empty response"
+
+
+def test_a_challenge_that_is_not_base64_is_named_and_the_exchange_goes_on():
+    transcript = parse_transcript("S: 220 x\nC: AUTH LOGIN\nS: 334 ?\nC: YWxpY2U=\n"
+                                  "S: 535 5.7.8 Authentication credentials invalid")
+    notes = [note for side, text, note in transcript.annotated()]
+    assert notes == ["", "", "not base64", "base64 → alice", ""]
 
 
 def test_a_login_dialogue_is_paired_and_annotated():
