@@ -23,6 +23,7 @@ from smtplesson.lab import LabServer, dialogue, send_mail
 from smtplesson.logs import COLUMNS, EVENTS, auth_failures, bans, event_totals, read_log, sample_log
 from smtplesson.logs.lab_lines import LAB_EVENTS, lab_log_lines
 from smtplesson.logs.sample import SAMPLE_FILES, scenario, write_sample
+from smtplesson.logs.source import CHUNK
 
 HOST = "Nov 20 10:00:0{} mail "
 
@@ -680,3 +681,29 @@ def test_cli_progress_bar_only_on_a_terminal(tmp_path):
     terminal = b"".join(seen)
     assert process.returncode == 0 and "203.0.113.45" in out  # stdout stays clean
     assert b"long.log:" in terminal and b"%|" in terminal and b"18.3M" in terminal
+
+
+def test_a_log_of_many_chunks_read_on_two_threads_keeps_file_order_counts_and_the_new_year(monkeypatch):
+    """Chunks are read two at a time; what carries over (the year, the counts, the examples of
+    lines not understood) must still follow the file's order, as a one-thread read gives it."""
+    import smtplesson.logs.read as read_module
+
+    december = "Dec 31 23:59:{:02d} mail postfix/smtpd[{}]: connect from unknown[192.0.2.{}]\n"
+    january = "Jan  1 00:00:{:02d} mail postfix/smtpd[{}]: disconnect from unknown[192.0.2.{}]\n"
+    lines = [december.format(i % 60, i, i % 250 + 1) for i in range(40_000)]
+    lines.append("this line is no log line at all\n")
+    lines += [january.format(i % 60, i, i % 250 + 1) for i in range(40_000)]
+    lines.append("nor is this one\n")
+    text = "".join(lines)
+    assert len(text.encode()) > 2 * CHUNK  # several chunks, so the threads share them
+    monkeypatch.setattr(read_module, "THREADS", 1)
+    alone = read_log(text, year=2024)
+    monkeypatch.setattr(read_module, "THREADS", 2)
+    shared = read_log(text, year=2024)
+    pd.testing.assert_frame_equal(shared, alone)
+    assert shared.attrs == alone.attrs
+    assert shared.attrs["unparsed"] == 2
+    assert shared.attrs["unparsed_examples"] == ["this line is no log line at all", "nor is this one"]
+    years = shared["time"].dt.year
+    assert (years.iloc[:40_000] == 2024).all() and (years.iloc[40_000:] == 2025).all()
+    assert shared["pid"].iloc[[0, 39_999, 40_000, -1]].tolist() == [0, 39_999, 0, 39_999]

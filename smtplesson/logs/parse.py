@@ -283,9 +283,27 @@ class _Chunk:
 
 def parse_chunk(data: bytes, state: ReadState) -> pa.Table:
     """Read one chunk of whole lines; update ``state``; return one row per SMTP-relevant line."""
+    return finish_chunk(read_chunk(data), state)
+
+
+@dataclass
+class ReadChunk:
+    """A chunk read on its own (``read_chunk``), waiting for what earlier chunks carry over."""
+
+    counts: ReadState
+    form: np.ndarray
+    head: np.ndarray
+    rows: np.ndarray
+    columns: dict
+
+
+def read_chunk(data: bytes) -> ReadChunk:
+    """The work of one chunk that needs nothing from the chunks before it, so chunks can be read
+    on several threads at once (Arrow's and numpy's kernels let go of the GIL)."""
+    counts = ReadState()
     lines, buf, starts, lengths = _lines(data)
     n = len(lines)
-    state.lines += n
+    counts.lines = n
     head = times.heads(buf, starts, lengths)
     form = times.forms(head)
     blank = lengths == 0
@@ -293,29 +311,37 @@ def parse_chunk(data: bytes, state: ReadState) -> pa.Table:
     kept = np.zeros(n, bool)
 
     syslog = np.flatnonzero((form == times.RFC3164) | (form == times.ISO))
-    _syslog(lines, syslog, chunk, kept, state)
+    _syslog(lines, syslog, chunk, kept, counts)
     exim = np.flatnonzero(form == times.EXIM)
     if len(exim):
-        _exim_mainlog(lines, exim, chunk, kept, state)
+        _exim_mainlog(lines, exim, chunk, kept, counts)
     not_read = (~kept) & (~blank) & (form == times.UNKNOWN)
-    state.unparsed += int(not_read.sum())
-    if not_read.any() and len(state.examples) < 3:
-        for index in np.flatnonzero(not_read)[: 3 - len(state.examples)]:
-            state.examples.append(lines[int(index)].as_py()[:80])
+    counts.unparsed += int(not_read.sum())
+    for index in np.flatnonzero(not_read)[:3]:
+        counts.examples.append(lines[int(index)].as_py()[:80])
 
     chunk.read_replies()
     rows = np.flatnonzero(kept)
-    rfc = form[rows] == times.RFC3164
-    stamp = times.dated_times(head[rows]).astype(np.int64)
+    columns = {name: chunk.out.column(name, rows) for name in _VALUES}
+    return ReadChunk(counts=counts, form=form[rows], head=head[rows], rows=rows, columns=columns)
+
+
+def finish_chunk(read: ReadChunk, state: ReadState) -> pa.Table:
+    """Add a chunk read by ``read_chunk`` to ``state``, in file order (the year rolls over here)."""
+    counts = read.counts
+    state.lines += counts.lines
+    state.unparsed += counts.unparsed
+    state.skipped += counts.skipped
+    state.examples.extend(counts.examples[: 3 - len(state.examples)])
+    rfc = read.form == times.RFC3164
+    stamp = times.dated_times(read.head).astype(np.int64)
     if rfc.any():
-        month, day, seconds = times.rfc3164_parts(head[rows[rfc]])
+        month, day, seconds = times.rfc3164_parts(read.head[rfc])
         turns = times.rollovers(month, state.month or int(month[0])) + state.turns
         state.month, state.turns = int(month[-1]), int(turns[-1])
         state.last = (int(month[-1]), int(day[-1]), int(seconds[-1]))
         stamp[rfc] = times.pack(turns, month, day, seconds)
-    columns = {"_form": pa.array(form[rows]), "_stamp": pa.array(stamp)}
-    for name in _VALUES:
-        columns[name] = chunk.out.column(name, rows)
+    columns = {"_form": pa.array(read.form), "_stamp": pa.array(stamp), **read.columns}
     return pa.table(columns, schema=SCHEMA)
 
 

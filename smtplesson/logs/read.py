@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Callable
+import collections
+import os
+from concurrent.futures import ThreadPoolExecutor
+from typing import Callable, Iterator
 
 import numpy as np
 import pandas as pd
@@ -11,7 +14,7 @@ import pyarrow.compute as pc
 
 from . import times
 from .memory import give_back, system_memory
-from .parse import SCHEMA, UNKNOWN, ReadState, parse_chunk
+from .parse import SCHEMA, UNKNOWN, ReadChunk, ReadState, finish_chunk, read_chunk
 from .patterns import EVENTS
 from .source import open_source
 
@@ -45,6 +48,25 @@ def read_log(source, *, year: int | None = None) -> pd.DataFrame:
     return read_with_progress(source, year=year)
 
 
+#: Chunks read at once: one per core, at most two (each holds its columns until its turn comes).
+THREADS = max(1, min(2, os.cpu_count() or 1))
+
+
+def _read_ahead(chunks: Iterator[bytes]) -> Iterator[ReadChunk]:
+    """Each chunk read by ``read_chunk`` on a small pool of threads, handed back in file order."""
+    if THREADS == 1:
+        yield from map(read_chunk, chunks)
+        return
+    with ThreadPoolExecutor(max_workers=THREADS, thread_name_prefix="smtplesson-logs") as pool:
+        pending: collections.deque = collections.deque()
+        for data in chunks:
+            pending.append(pool.submit(read_chunk, data))
+            if len(pending) >= THREADS:
+                yield pending.popleft().result()
+        while pending:
+            yield pending.popleft().result()
+
+
 def read_with_progress(source, *, year: int | None = None, progress: Progress | None = None,
                        opened=None) -> pd.DataFrame:
     """read_log, telling ``progress`` how many bytes of the source it has read after each chunk."""
@@ -57,8 +79,8 @@ def read_with_progress(source, *, year: int | None = None, progress: Progress | 
     state = ReadState()
     with system_memory():
         columns = _Columns()
-        for data in src.chunks():
-            columns.add(parse_chunk(data, state))
+        for read in _read_ahead(src.chunks()):
+            columns.add(finish_chunk(read, state))
             if progress is not None:
                 progress(src.position())
         give_back()  # what the chunks freed, before the columns are put together
