@@ -21,7 +21,7 @@ from importlib import resources
 
 from .digits import CATEGORIES, REPLY_CLASSES, check_code, split_enhanced
 from .errors import told_in
-from .i18n import LANGUAGES, check_language, t
+from .i18n import check_language, t
 
 #: Command tokens used in the ``commands`` column (CONNECT = the greeting, END-OF-DATA = after ".").
 COMMANDS = (
@@ -163,8 +163,6 @@ def _enhanced(lang: str = "en") -> dict[str, dict[str, str]]:
 
 def lookup(code: int | str, lang: str | None = None) -> ReplyCode:
     """The catalogue entry for a reply code; a well-formed code no RFC defines is decoded by its digits."""
-    if type(code) is int and lang in LANGUAGES and code in _codes(lang):  # explain()'s common case
-        return _codes(lang)[code]
     with told_in(lang):
         number = check_code(code)
     lang = check_language(lang)
