@@ -281,11 +281,6 @@ class _Chunk:
         self.out.put(rows[has], enhanced=enhanced.filter(pa.array(has)))
 
 
-def parse_chunk(data: bytes, state: ReadState) -> pa.Table:
-    """Read one chunk of whole lines; update ``state``; return one row per SMTP-relevant line."""
-    return finish_chunk(read_chunk(data), state)
-
-
 @dataclass
 class ReadChunk:
     """A chunk read on its own (``read_chunk``), waiting for what earlier chunks carry over."""
@@ -293,7 +288,6 @@ class ReadChunk:
     counts: ReadState
     form: np.ndarray
     head: np.ndarray
-    rows: np.ndarray
     columns: dict
 
 
@@ -323,7 +317,7 @@ def read_chunk(data: bytes) -> ReadChunk:
     chunk.read_replies()
     rows = np.flatnonzero(kept)
     columns = {name: chunk.out.column(name, rows) for name in _VALUES}
-    return ReadChunk(counts=counts, form=form[rows], head=head[rows], rows=rows, columns=columns)
+    return ReadChunk(counts=counts, form=form[rows], head=head[rows], columns=columns)
 
 
 def finish_chunk(read: ReadChunk, state: ReadState) -> pa.Table:
