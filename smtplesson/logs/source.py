@@ -80,17 +80,21 @@ def _whole_lines(read: Callable[[int], bytes], name: str) -> Iterator[bytes]:
         yield block[:cut]
 
 
+def _gunzipped_lines(compressed, name: str) -> Iterator[bytes]:
+    """The whole-line chunks of a gzip file; a damaged one breaks the log-file rule in one line."""
+    try:
+        yield from _whole_lines(gzip.GzipFile(fileobj=compressed, mode="rb").read, name)
+    except (OSError, EOFError, zlib.error) as error:
+        raise _gzip_error(name, error) from None
+
+
 def _file_chunks(path: Path, name: str, state: dict) -> Iterator[bytes]:
     with open(path, "rb") as raw:
         state["raw"] = raw
         magic = raw.read(2)
         raw.seek(0)
         if magic == _GZIP_MAGIC:
-            stream = gzip.GzipFile(fileobj=raw, mode="rb")
-            try:
-                yield from _whole_lines(stream.read, name)
-            except (OSError, EOFError, zlib.error) as error:
-                raise _gzip_error(name, error) from None
+            yield from _gunzipped_lines(raw, name)
         elif path.suffix == ".gz":
             raise _gzip_error(name, "it does not start with the gzip signature 1f 8b")
         else:
@@ -140,11 +144,7 @@ def _from_stream(stream) -> LogSource:
         else:
             head = getattr(stream, "peek", lambda n: b"")(2)[:2]
             if head == _GZIP_MAGIC:
-                zipped = gzip.GzipFile(fileobj=stream, mode="rb")
-                try:
-                    yield from _whole_lines(zipped.read, name)
-                except (OSError, EOFError, zlib.error) as error:
-                    raise _gzip_error(name, error) from None
+                yield from _gunzipped_lines(stream, name)
                 return
             read = stream.read
         yield from _whole_lines(read, name)
