@@ -198,17 +198,23 @@ class _Day:
                     "delay=0.1, delays=0.05/0.01/0.01/0.03, dsn=2.0.0, "
                     f"status=sent (250 2.0.0 <{rcpt}> {self.session()[:22]} Saved)")
 
+    def through_postscreen(self, t: float, client: _Client, verdict: str, passed: float,
+                           connected: float) -> str:
+        """A client on port 25 let through by postscreen, then taken by smtpd: smtpd's log name."""
+        port = self.rng.randint(30000, 65000)
+        self.add(t, f"postfix/postscreen[{self.pid()}]: CONNECT from [{client.ip}]:{port} to "
+                    f"[{self.cast['server']['address']}]:25")
+        self.add(passed, f"postfix/postscreen[{self.pid()}]: {verdict} [{client.ip}]:{port}")
+        smtpd = f"postfix/smtpd[{self.pid()}]"
+        self.add(connected, f"{smtpd}: connect from {client.namaddr}")
+        return smtpd
+
     def inbound(self, t: float) -> None:
         """A remote MX delivers to a local user on port 25, through postscreen."""
         rng, server = self.rng, self.cast["server"]
         mx = rng.choice(self.cast["remote"]["mx"])
         client = _Client(mx["name"], mx["ip"])
-        port = rng.randint(30000, 65000)
-        self.add(t, f"postfix/postscreen[{self.pid()}]: CONNECT from [{client.ip}]:{port} to "
-                    f"[{server['address']}]:25")
-        self.add(t + 0.01, f"postfix/postscreen[{self.pid()}]: PASS OLD [{client.ip}]:{port}")
-        smtpd = f"postfix/smtpd[{self.pid()}]"
-        self.add(t + 0.02, f"{smtpd}: connect from {client.namaddr}")
+        smtpd = self.through_postscreen(t, client, "PASS OLD", t + 0.01, t + 0.02)
         user = rng.choice(self.cast["users"])["name"]
         sender = f"{rng.choice(('news', 'dana', 'billing', 'noreply'))}@{rng.choice(self.cast['remote']['domains'])}"
         if rng.random() < 0.08:  # a recipient that does not exist here
@@ -233,12 +239,7 @@ class _Day:
         """Someone on port 25 tries to send through us to another domain: 554 5.7.1."""
         rng, server = self.rng, self.cast["server"]
         client = _Client("unknown", f"203.0.113.{rng.randint(100, 140)}")
-        port = rng.randint(30000, 65000)
-        self.add(t, f"postfix/postscreen[{self.pid()}]: CONNECT from [{client.ip}]:{port} to "
-                    f"[{server['address']}]:25")
-        self.add(t + 6.1, f"postfix/postscreen[{self.pid()}]: PASS NEW [{client.ip}]:{port}")
-        smtpd = f"postfix/smtpd[{self.pid()}]"
-        self.add(t + 6.2, f"{smtpd}: connect from {client.namaddr}")
+        smtpd = self.through_postscreen(t, client, "PASS NEW", t + 6.1, t + 6.2)
         victim = f"{rng.choice(('office', 'info', 'win'))}{rng.randint(1, 99)}@example.com"
         self.add(t + 6.9, f"{smtpd}: NOQUEUE: reject: RCPT from {client.namaddr}: 554 5.7.1 <{victim}>: "
                           f"Relay access denied; from=<{victim}> to=<{victim}> proto=ESMTP "
